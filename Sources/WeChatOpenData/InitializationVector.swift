@@ -1,0 +1,51 @@
+/// The 16-byte AES-CBC initialization vector (`iv`) that comes with each `encryptedData`.
+public struct InitializationVector: Sendable, Hashable, CustomStringConvertible {
+    /// The 16 bytes.
+    public let bytes: [UInt8]
+
+    /// The transport damage repaired while decoding the base64 text (usually none).
+    public let repairs: Base64Repairs
+
+    /// Decodes an iv from its base64 text.
+    ///
+    /// - Parameter base64: The base64 text, normally 24 characters ending in `==`.
+    /// - Throws: ``OpenDataError/Code/invalidIV`` when the text is not base64 or does not
+    ///   decode to exactly 16 bytes.
+    public init(base64: String) throws(OpenDataError) {
+        (bytes, repairs) = try Base64Decoding.withDecoded(base64, field: .iv) {
+            (decoded, repairs) throws(OpenDataError) in
+            guard decoded.count == 16 else {
+                throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(decoded.count)")
+            }
+            return (Array(decoded), repairs)
+        }
+    }
+
+    /// Creates an iv from its 16 raw bytes.
+    ///
+    /// - Parameter bytes: Exactly 16 bytes.
+    /// - Throws: ``OpenDataError/Code/invalidIV`` for any other length.
+    public init(bytes: some Collection<UInt8>) throws(OpenDataError) {
+        guard bytes.count == 16 else {
+            throw Base64Field.iv.error("must be exactly 16 bytes, got \(bytes.count)")
+        }
+        self.bytes = Array(bytes)
+        repairs = []
+    }
+
+    /// A new random iv from the system's CSPRNG, as WeChat makes one for every call.
+    ///
+    /// - Returns: 16 random bytes.
+    public static func random() -> InitializationVector {
+        var generator = SystemRandomNumberGenerator()
+        return try! InitializationVector(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// The iv as standard padded base64.
+    public func base64EncodedString() -> String {
+        bytes.withUnsafeBytes { Base64Decoding.encode($0) }
+    }
+
+    /// The base64 text: an iv is not secret.
+    public var description: String { base64EncodedString() }
+}

@@ -1,0 +1,187 @@
+/// A read-only view of one value inside a document that `StrictJSONValidator` accepted.
+///
+/// The validator has proved the document well formed, so the readers here only skip
+/// and convert; they never need to report syntax errors.
+struct JSONValue {
+    enum Kind { case object, array, string, number, bool, null }
+
+    let bytes: UnsafeRawBufferPointer
+    /// The offset of the value's first byte.
+    let start: Int
+
+    var kind: Kind {
+        switch bytes[start] {
+        case UInt8(ascii: "{"): .object
+        case UInt8(ascii: "["): .array
+        case UInt8(ascii: "\""): .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): .bool
+        case UInt8(ascii: "n"): .null
+        default: .number
+        }
+    }
+
+    /// A name for the kind, for error reasons.
+    var kindName: String {
+        switch kind {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        }
+    }
+
+    /// The top-level object of a validated document.
+    static func root(of bytes: UnsafeRawBufferPointer) -> JSONValue {
+        var index = 0
+        while bytes[index] != UInt8(ascii: "{") { index += 1 }
+        return JSONValue(bytes: bytes, start: index)
+    }
+
+    // MARK: Scalars
+
+    var stringSpan: JSONStringSpan? {
+        guard kind == .string else { return nil }
+        var index = start + 1
+        var hasEscapes = false
+        while bytes[index] != UInt8(ascii: "\"") {
+            if bytes[index] == UInt8(ascii: "\\") {
+                hasEscapes = true
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return JSONStringSpan(start: start + 1, end: index, hasEscapes: hasEscapes)
+    }
+
+    var string: String? { stringSpan.map { JSONUnescape.string(bytes, $0) } }
+
+    /// The raw text of a number token.
+    var numberToken: UnsafeRawBufferPointer? {
+        guard kind == .number else { return nil }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// The value of an integer token (no fraction or exponent) that fits in `Int64`.
+    var int64: Int64? {
+        guard let token = numberToken else { return nil }
+        var negative = false
+        var value: Int64 = 0
+        for (position, byte) in token.enumerated() {
+            if position == 0 && byte == UInt8(ascii: "-") {
+                negative = true
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowB) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflowA && !overflowB else { return nil }
+            value = next
+        }
+        return value
+    }
+
+    var bool: Bool? {
+        guard kind == .bool else { return nil }
+        return bytes[start] == UInt8(ascii: "t")
+    }
+
+    // MARK: Containers
+
+    /// The offset just past the value.
+    var end: Int { Self.skip(bytes, from: start) }
+
+    /// Calls `body` with each member of an object, in document order.
+    func forEachMember<Failure: Error>(
+        _ body: (JSONStringSpan, JSONValue) throws(Failure) -> Void
+    ) throws(Failure) {
+        guard kind == .object else { return }
+        var index = Self.skipWhitespace(bytes, from: start + 1)
+        while bytes[index] != UInt8(ascii: "}") {
+            let key = JSONValue(bytes: bytes, start: index).stringSpan!
+            index = Self.skipWhitespace(bytes, from: key.end + 1)
+            index = Self.skipWhitespace(bytes, from: index + 1)  // :
+            let value = JSONValue(bytes: bytes, start: index)
+            try body(key, value)
+            index = Self.skipWhitespace(bytes, from: value.end)
+            if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
+        }
+    }
+
+    /// Calls `body` with each element of an array, in order.
+    func forEachElement<Failure: Error>(_ body: (JSONValue) throws(Failure) -> Void) throws(Failure) {
+        guard kind == .array else { return }
+        var index = Self.skipWhitespace(bytes, from: start + 1)
+        while bytes[index] != UInt8(ascii: "]") {
+            let value = JSONValue(bytes: bytes, start: index)
+            try body(value)
+            index = Self.skipWhitespace(bytes, from: value.end)
+            if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
+        }
+    }
+
+    /// The member named `key`, if the value is an object that has it.
+    func member(_ key: StaticString) -> JSONValue? {
+        var found: JSONValue?
+        let name = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        forEachMember { (span, value) in
+            if found == nil, JSONUnescape.equal(bytes, span, name) { found = value }
+        }
+        return found
+    }
+
+    // MARK: Skipping
+
+    static func skipWhitespace(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return index
+            }
+        }
+        return index
+    }
+
+    static func skip(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            return skipString(bytes, from: index)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            repeat {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    index = skipString(bytes, from: index)
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                default: break
+                }
+                index += 1
+            } while depth > 0
+            return index
+        default:
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D:
+                    return index
+                default: index += 1
+                }
+            }
+            return index
+        }
+    }
+
+    private static func skipString(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var index = start + 1
+        while bytes[index] != UInt8(ascii: "\"") {
+            index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return index + 1
+    }
+}

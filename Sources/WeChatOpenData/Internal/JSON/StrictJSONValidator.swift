@@ -1,0 +1,257 @@
+/// A strict RFC 8259 validator for decrypted payloads, working on bytes without allocating.
+///
+/// Beyond the grammar it rejects what a forged or corrupted payload might use to confuse
+/// a reader: invalid UTF-8 (overlong forms, surrogates, code points past U+10FFFF), lone
+/// surrogate escapes, duplicate keys in an object, nesting deeper than ``maximumDepth``,
+/// number tokens longer than ``maximumNumberLength``, and any byte after the top-level
+/// object. The top level must be an object.
+struct StrictJSONValidator {
+    static let maximumDepth = 16
+    static let maximumNumberLength = 32
+    /// Objects with up to this many keys are checked for duplicates without allocating.
+    private static let inlineKeyCapacity = 32
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// Whether `bytes` is one strict JSON object, optionally surrounded by whitespace.
+    static func isValidObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var validator = StrictJSONValidator(bytes)
+        validator.skipWhitespace()
+        guard validator.peek() == UInt8(ascii: "{"), validator.object(depth: 1) else { return false }
+        validator.skipWhitespace()
+        return validator.index == bytes.count
+    }
+
+    // MARK: Grammar
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func value(depth: Int) -> Bool {
+        guard let byte = peek() else { return false }
+        switch byte {
+        case UInt8(ascii: "{"): return object(depth: depth + 1)
+        case UInt8(ascii: "["): return array(depth: depth + 1)
+        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return number()
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - index >= count else { return false }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    private mutating func array(depth: Int) -> Bool {
+        guard depth <= Self.maximumDepth else { return false }
+        index += 1  // [
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while true {
+            skipWhitespace()
+            guard value(depth: depth) else { return false }
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return true
+            default: return false
+            }
+        }
+    }
+
+    private mutating func object(depth: Int) -> Bool {
+        guard depth <= Self.maximumDepth else { return false }
+        return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
+            var keys = KeyList(inline: inline, bytes: bytes)
+            index += 1  // {
+            skipWhitespace()
+            if peek() == UInt8(ascii: "}") {
+                index += 1
+                return true
+            }
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\""), let key = string(), keys.insertIfNew(key) else { return false }
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { return false }
+                index += 1
+                skipWhitespace()
+                guard value(depth: depth) else { return false }
+                skipWhitespace()
+                switch peek() {
+                case UInt8(ascii: ","): index += 1
+                case UInt8(ascii: "}"):
+                    index += 1
+                    return true
+                default: return false
+                }
+            }
+        }
+    }
+
+    /// Validates a string token at `index` (on its opening quote) and returns its content span.
+    private mutating func string() -> JSONStringSpan? {
+        index += 1  // "
+        let start = index
+        var hasEscapes = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let span = JSONStringSpan(start: start, end: index, hasEscapes: hasEscapes)
+                index += 1
+                return span
+            case UInt8(ascii: "\\"):
+                hasEscapes = true
+                guard escape() else { return nil }
+            case 0x00..<0x20:
+                return nil
+            case 0x20..<0x80:
+                index += 1
+            default:
+                guard multibyteScalar() else { return nil }
+            }
+        }
+        return nil
+    }
+
+    /// Validates an escape at `index` (on its backslash).
+    private mutating func escape() -> Bool {
+        guard index + 1 < bytes.count else { return false }
+        switch bytes[index + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+            UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 2
+            return true
+        case UInt8(ascii: "u"):
+            guard let unit = JSONUnescape.hexQuad(bytes, at: index + 2) else { return false }
+            index += 6
+            switch unit {
+            case 0xD800...0xDBFF:
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                    let low = JSONUnescape.hexQuad(bytes, at: index + 2), (0xDC00...0xDFFF).contains(low)
+                else { return false }
+                index += 6
+                return true
+            case 0xDC00...0xDFFF:
+                return false
+            default:
+                return true
+            }
+        default:
+            return false
+        }
+    }
+
+    /// Validates one UTF-8 sequence of two to four bytes at `index` (Unicode Table 3-7).
+    private mutating func multibyteScalar() -> Bool {
+        let lead = bytes[index]
+        let remaining = bytes.count - index
+        func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+            range.contains(bytes[index + offset])
+        }
+        switch lead {
+        case 0xC2...0xDF:
+            guard remaining >= 2, continuation(1) else { return false }
+            index += 2
+        case 0xE0...0xEF:
+            let second: ClosedRange<UInt8> =
+                lead == 0xE0 ? 0xA0...0xBF : lead == 0xED ? 0x80...0x9F : 0x80...0xBF
+            guard remaining >= 3, continuation(1, second), continuation(2) else { return false }
+            index += 3
+        case 0xF0...0xF4:
+            let second: ClosedRange<UInt8> =
+                lead == 0xF0 ? 0x90...0xBF : lead == 0xF4 ? 0x80...0x8F : 0x80...0xBF
+            guard remaining >= 4, continuation(1, second), continuation(2), continuation(3) else { return false }
+            index += 4
+        default:
+            return false
+        }
+        return true
+    }
+
+    private mutating func number() -> Bool {
+        let start = index
+        func digit() -> Bool { index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) }
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        guard digit() else { return false }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while digit() { index += 1 }
+        }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard digit() else { return false }
+            while digit() { index += 1 }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            index += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            guard digit() else { return false }
+            while digit() { index += 1 }
+        }
+        return index - start <= Self.maximumNumberLength
+    }
+}
+
+/// The raw content of a JSON string token, between its quotes.
+struct JSONStringSpan {
+    var start: Int
+    var end: Int
+    var hasEscapes: Bool
+}
+
+/// The keys seen so far in one object: inline up to a fixed count, then in a set.
+private struct KeyList {
+    let inline: UnsafeMutableBufferPointer<JSONStringSpan>
+    let bytes: UnsafeRawBufferPointer
+    var count = 0
+    var overflow: Set<String>? = nil
+
+    init(inline: UnsafeMutableBufferPointer<JSONStringSpan>, bytes: UnsafeRawBufferPointer) {
+        self.inline = inline
+        self.bytes = bytes
+    }
+
+    /// Adds `key`; returns `false` when an equal key is already present.
+    mutating func insertIfNew(_ key: JSONStringSpan) -> Bool {
+        if overflow != nil {
+            return overflow!.insert(JSONUnescape.string(bytes, key)).inserted
+        }
+        for seen in inline[0..<count] where JSONUnescape.equal(bytes, seen, key) { return false }
+        if count < inline.count {
+            inline[count] = key
+            count += 1
+            return true
+        }
+        var set = Set<String>(minimumCapacity: count * 2)
+        for seen in inline[0..<count] { set.insert(JSONUnescape.string(bytes, seen)) }
+        let inserted = set.insert(JSONUnescape.string(bytes, key)).inserted
+        overflow = set
+        return inserted
+    }
+}

@@ -1,0 +1,44 @@
+internal import CWeChatOpenSSL
+
+/// Raw AES-128-CBC through OpenSSL EVP with padding turned off: PKCS#7 is handled in
+/// Swift (see `PKCS7`), because libcrypto's own unpadding is not constant time.
+enum AES128CBC {
+    static let blockSize = 16
+
+    /// Fetched once: a per-call lookup costs about as much as decrypting a small record.
+    /// `EVP_CIPHER` objects are immutable and safe to share between threads.
+    nonisolated(unsafe) private static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil)
+
+    static var isAvailable: Bool { cipher != nil }
+
+    /// Transforms `buffer` in place (EVP allows exactly equal input and output).
+    ///
+    /// - Returns: `false` when libcrypto fails; the buffer content is then unspecified.
+    static func transform(
+        _ buffer: UnsafeMutableRawBufferPointer,
+        key: UnsafeRawBufferPointer,
+        iv: UnsafeRawBufferPointer,
+        encrypt: Bool
+    ) -> Bool {
+        precondition(key.count == 16 && iv.count == 16 && buffer.count % blockSize == 0)
+        guard let cipher, let context = EVP_CIPHER_CTX_new() else { return false }
+        // Freeing the context also cleanses the expanded key schedule.
+        defer { EVP_CIPHER_CTX_free(context) }
+        let keyBytes = key.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let ivBytes = iv.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard EVP_CipherInit_ex2(context, cipher, keyBytes, ivBytes, encrypt ? 1 : 0, nil) == 1,
+            EVP_CIPHER_CTX_set_padding(context, 0) == 1
+        else { return false }
+        guard buffer.count > 0 else { return true }
+        let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var written: Int32 = 0
+        guard EVP_CipherUpdate(context, bytes, &written, bytes, Int32(buffer.count)) == 1,
+            Int(written) == buffer.count
+        else { return false }
+        var finalWritten: Int32 = 0
+        guard EVP_CipherFinal_ex(context, bytes.advanced(by: Int(written)), &finalWritten) == 1,
+            finalWritten == 0
+        else { return false }
+        return true
+    }
+}

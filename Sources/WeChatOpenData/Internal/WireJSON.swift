@@ -1,0 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Encodes models in WeChat's wire form: WeChat's key names, member order as declared,
+/// slashes unescaped (avatar URLs stay readable).
+enum WireJSON {
+    static func encode(_ value: some Encodable, prettyPrinted: Bool = false) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = prettyPrinted ? [.withoutEscapingSlashes, .prettyPrinted] : [.withoutEscapingSlashes]
+        // The library's models hold only strings and integers, which always encode.
+        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+    }
+}

@@ -1,0 +1,97 @@
+/// The payload of `<button open-type="getPhoneNumber">` in the legacy flow.
+///
+/// ```json
+/// {"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86",
+///  "watermark":{"timestamp":1637744274,"appid":"wx..."}}
+/// ```
+///
+/// `description` masks the numbers, so that logging a `PhoneNumber` never writes one out.
+public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The number with its country code for overseas numbers (`+1 6505550100`), without for mainland China.
+    public let phoneNumber: String
+    /// The number without its country code.
+    public let purePhoneNumber: String
+    /// The country calling code, without `+` (`86`). WeChat has sent it as a string and as a number.
+    public let countryCode: String
+    /// The verified watermark.
+    public let watermark: Watermark
+
+    /// Creates a phone number payload, for fixtures and test doubles.
+    ///
+    /// - Parameters:
+    ///   - phoneNumber: The number as WeChat shows it.
+    ///   - purePhoneNumber: The number without country code.
+    ///   - countryCode: The country calling code without `+`.
+    ///   - watermark: The watermark.
+    public init(phoneNumber: String, purePhoneNumber: String, countryCode: String, watermark: Watermark) {
+        self.phoneNumber = phoneNumber
+        self.purePhoneNumber = purePhoneNumber
+        self.countryCode = countryCode
+        self.watermark = watermark
+    }
+
+    /// A copy whose numbers keep only their first three and last four characters (`138****6666`).
+    public func masked() -> PhoneNumber {
+        PhoneNumber(
+            phoneNumber: Self.mask(phoneNumber),
+            purePhoneNumber: Self.mask(purePhoneNumber),
+            countryCode: countryCode,
+            watermark: watermark
+        )
+    }
+
+    /// Masks all but the first three and last four characters; short values are masked whole.
+    static func mask(_ number: String) -> String {
+        let characters = Array(number)
+        guard characters.count >= 8 else { return String(repeating: "*", count: characters.count) }
+        let hidden = String(repeating: "*", count: characters.count - 7)
+        return String(characters[..<3]) + hidden + String(characters[(characters.count - 4)...])
+    }
+
+    /// `PhoneNumber(+86 138****6666)`: numbers are masked in logs.
+    public var description: String { "PhoneNumber(+\(countryCode) \(Self.mask(purePhoneNumber)))" }
+
+    enum CodingKeys: String, CodingKey {
+        case phoneNumber, purePhoneNumber, countryCode, watermark
+    }
+
+    /// Decodes the wire form, accepting `countryCode` as a string or a number.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
+        purePhoneNumber = try container.decode(String.self, forKey: .purePhoneNumber)
+        if let number = try? container.decode(Int64.self, forKey: .countryCode) {
+            countryCode = String(number)
+        } else {
+            countryCode = try container.decode(String.self, forKey: .countryCode)
+        }
+        watermark = try container.decode(Watermark.self, forKey: .watermark)
+    }
+}
+
+extension PhoneNumber: OpenDataModelParsing {
+    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> PhoneNumber {
+        var phone: JSONValue?
+        var pure: JSONValue?
+        var country: JSONValue?
+        var watermark: JSONValue?
+        root.forEachMember { key, value in
+            if key.is("phoneNumber", in: root.bytes) {
+                phone = value
+            } else if key.is("purePhoneNumber", in: root.bytes) {
+                pure = value
+            } else if key.is("countryCode", in: root.bytes) {
+                country = value
+            } else if key.is("watermark", in: root.bytes) {
+                watermark = value
+            }
+        }
+        let verified = try context.verifiedWatermark(watermark)
+        return PhoneNumber(
+            phoneNumber: try PayloadField.string(phone, field: "phoneNumber"),
+            purePhoneNumber: try PayloadField.string(pure, field: "purePhoneNumber"),
+            countryCode: try PayloadField.stringOrInteger(country, field: "countryCode"),
+            watermark: verified
+        )
+    }
+}

@@ -1,0 +1,113 @@
+/// The payload of `wx.getUserInfo` (and `open-type="getUserInfo"`) in the legacy flow.
+///
+/// Since 2021 WeChat returns an anonymous profile here (nickname `微信用户`, gender 0, empty
+/// places) unless the user filled in a profile; the fields are present either way.
+/// `description` shows no personal data.
+public struct UserInfo: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The user's openid for this mini program (`openId`).
+    public let openID: String
+    /// The nickname, which may contain any Unicode, emoji included (`nickName`).
+    public let nickName: String
+    /// The gender WeChat reports.
+    public let gender: Gender
+    /// The language of the user's WeChat client (`zh_CN`, `en`, …).
+    public let language: String
+    /// The city of the profile, possibly empty.
+    public let city: String
+    /// The province of the profile, possibly empty.
+    public let province: String
+    /// The country of the profile, possibly empty.
+    public let country: String
+    /// The avatar image URL (`avatarUrl`), possibly empty.
+    public let avatarURL: String
+    /// The unionid, present when the mini program is bound to an Open Platform account (`unionId`).
+    public let unionID: String?
+    /// The verified watermark.
+    public let watermark: Watermark
+
+    /// Creates a user info payload, for fixtures and test doubles.
+    public init(
+        openID: String, nickName: String, gender: Gender, language: String, city: String, province: String,
+        country: String, avatarURL: String, unionID: String? = nil, watermark: Watermark
+    ) {
+        self.openID = openID
+        self.nickName = nickName
+        self.gender = gender
+        self.language = language
+        self.city = city
+        self.province = province
+        self.country = country
+        self.avatarURL = avatarURL
+        self.unionID = unionID
+        self.watermark = watermark
+    }
+
+    /// `UserInfo(redacted)`: profiles are personal data and stay out of logs.
+    public var description: String { "UserInfo(redacted, appid: \(watermark.appID))" }
+
+    enum CodingKeys: String, CodingKey {
+        case openID = "openId", nickName, gender, language, city, province, country
+        case avatarURL = "avatarUrl", unionID = "unionId", watermark
+    }
+
+    /// The gender field of a profile: 0 unknown, 1 male, 2 female. Other values are kept as they came.
+    public struct Gender: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The number WeChat sent.
+        public let rawValue: Int
+        /// Creates a gender from the number WeChat sent.
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// 0: not set, or an anonymous profile.
+        public static let unknown = Gender(rawValue: 0)
+        /// 1.
+        public static let male = Gender(rawValue: 1)
+        /// 2.
+        public static let female = Gender(rawValue: 2)
+
+        /// `unknown`, `male`, `female`, or the number.
+        public var description: String {
+            switch rawValue {
+            case 0: "unknown"
+            case 1: "male"
+            case 2: "female"
+            default: String(rawValue)
+            }
+        }
+
+        /// Decodes the bare number.
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(Int.self)
+        }
+
+        /// Encodes the bare number.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+    }
+}
+
+extension UserInfo: OpenDataModelParsing {
+    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> UserInfo {
+        var fields = [JSONValue?](repeating: nil, count: 10)
+        let names: [StaticString] = [
+            "openId", "nickName", "gender", "language", "city", "province", "country", "avatarUrl", "unionId",
+            "watermark",
+        ]
+        root.forEachMember { key, value in
+            if let slot = names.firstIndex(where: { key.is($0, in: root.bytes) }) { fields[slot] = value }
+        }
+        let watermark = try context.verifiedWatermark(fields[9])
+        return UserInfo(
+            openID: try PayloadField.string(fields[0], field: "openId"),
+            nickName: try PayloadField.string(fields[1], field: "nickName"),
+            gender: Gender(rawValue: try PayloadField.int(fields[2], field: "gender")),
+            language: try PayloadField.string(fields[3], field: "language"),
+            city: try PayloadField.string(fields[4], field: "city"),
+            province: try PayloadField.string(fields[5], field: "province"),
+            country: try PayloadField.string(fields[6], field: "country"),
+            avatarURL: try PayloadField.string(fields[7], field: "avatarUrl"),
+            unionID: try PayloadField.optionalString(fields[8], field: "unionId"),
+            watermark: watermark
+        )
+    }
+}

@@ -1,0 +1,94 @@
+/// A verified payload of any of the kinds the legacy flow produces.
+public enum OpenDataPayload: Sendable, Hashable, Encodable {
+    /// `getPhoneNumber`.
+    case phoneNumber(PhoneNumber)
+    /// `wx.getUserInfo`.
+    case userInfo(UserInfo)
+    /// `wx.getWeRunData`.
+    case weRunData(WeRunData)
+    /// `wx.getShareInfo`.
+    case shareInfo(ShareInfo)
+    /// `wx.getGroupEnterInfo`.
+    case groupEnterInfo(GroupEnterInfo)
+    /// A payload of another kind, as verified JSON.
+    case raw(VerifiedOpenData)
+
+    /// The kinds a payload can be read as.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// ``PhoneNumber``.
+        case phone
+        /// ``UserInfo``.
+        case user
+        /// ``WeRunData``.
+        case werun
+        /// ``ShareInfo``.
+        case share
+        /// ``GroupEnterInfo``.
+        case group
+        /// ``VerifiedOpenData``.
+        case raw
+
+        /// Recognises a payload by its keys: `phoneNumber`, `openId`, `stepInfoList`,
+        /// `openGId`, `opengid`/`open_single_roomid`; anything else is `raw`.
+        static func recognise(_ root: JSONValue) -> Kind {
+            var kind = Kind.raw
+            root.forEachMember { key, _ in
+                guard kind == .raw else { return }
+                if key.is("phoneNumber", in: root.bytes) || key.is("purePhoneNumber", in: root.bytes) {
+                    kind = .phone
+                } else if key.is("openId", in: root.bytes) || key.is("nickName", in: root.bytes) {
+                    kind = .user
+                } else if key.is("stepInfoList", in: root.bytes) {
+                    kind = .werun
+                } else if key.is("openGId", in: root.bytes) {
+                    kind = .share
+                } else if key.is("opengid", in: root.bytes) || key.is("open_single_roomid", in: root.bytes) {
+                    kind = .group
+                }
+            }
+            return kind
+        }
+    }
+
+    /// The kind of this payload.
+    public var kind: Kind {
+        switch self {
+        case .phoneNumber: .phone
+        case .userInfo: .user
+        case .weRunData: .werun
+        case .shareInfo: .share
+        case .groupEnterInfo: .group
+        case .raw: .raw
+        }
+    }
+
+    /// The verified watermark.
+    public var watermark: Watermark {
+        switch self {
+        case .phoneNumber(let payload): payload.watermark
+        case .userInfo(let payload): payload.watermark
+        case .weRunData(let payload): payload.watermark
+        case .shareInfo(let payload): payload.watermark
+        case .groupEnterInfo(let payload): payload.watermark
+        case .raw(let payload): payload.watermark
+        }
+    }
+
+    /// A copy with phone numbers masked (``PhoneNumber/masked()``); other kinds are unchanged.
+    public func masked() -> OpenDataPayload {
+        if case .phoneNumber(let phone) = self { return .phoneNumber(phone.masked()) }
+        return self
+    }
+
+    /// Encodes the payload in WeChat's wire form (the raw kind as its original JSON object).
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .phoneNumber(let payload): try payload.encode(to: encoder)
+        case .userInfo(let payload): try payload.encode(to: encoder)
+        case .weRunData(let payload): try payload.encode(to: encoder)
+        case .shareInfo(let payload): try payload.encode(to: encoder)
+        case .groupEnterInfo(let payload): try payload.encode(to: encoder)
+        case .raw(let payload): try RawJSON(payload.json).encode(to: encoder)
+        }
+    }
+}

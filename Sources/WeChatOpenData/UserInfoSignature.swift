@@ -1,0 +1,77 @@
+/// The signature `wx.getUserInfo` returns beside `rawData`:
+/// `signature == sha1(rawData + session_key)` in lowercase hex, where `session_key` is the
+/// key's base64 text.
+///
+/// It proves that `rawData` (the non-sensitive profile, sent in the clear) came from
+/// WeChat for this session. It covers `rawData` only, not `encryptedData`.
+///
+/// ```swift
+/// try UserInfoSignature.verify(signature: body.signature, rawData: body.rawData, sessionKey: sessionKey)
+/// ```
+public enum UserInfoSignature {
+    /// Computes the signature of `rawData`, for fixtures and test doubles.
+    ///
+    /// - Parameters:
+    ///   - rawData: The `rawData` text exactly as the mini program received it.
+    ///   - sessionKey: The session key.
+    /// - Returns: 40 lowercase hex digits.
+    public static func signature(rawData: String, sessionKey: SessionKey) -> String {
+        withDigest(rawData: rawData, sessionKey: sessionKey) { Hex.encode($0) }
+    }
+
+    /// Checks a signature in constant time.
+    ///
+    /// - Parameters:
+    ///   - signature: The `signature` the mini program received (hex; either case is accepted).
+    ///   - rawData: The `rawData` text exactly as received, not re-serialised.
+    ///   - sessionKey: The session key.
+    /// - Throws: ``OpenDataError/Code/invalidSignature`` when the signature is not 40 hex
+    ///   digits or does not match.
+    public static func verify(signature: String, rawData: String, sessionKey: SessionKey) throws(OpenDataError) {
+        let matches = try withUTF8(signature) { (text) throws(OpenDataError) -> Bool in
+            try withTemporaryBytes(20) { (given) throws(OpenDataError) -> Bool in
+                guard Hex.decode(text, into: given) else {
+                    throw OpenDataError(
+                        code: .invalidSignature,
+                        reason: "signature must be 40 hex digits (a SHA-1), got \(text.count) characters",
+                        field: "signature"
+                    )
+                }
+                return withDigest(rawData: rawData, sessionKey: sessionKey) {
+                    SecureMemory.constantTimeEqual($0, UnsafeRawBufferPointer(given))
+                }
+            }
+        }
+        guard matches else {
+            throw OpenDataError(
+                code: .invalidSignature,
+                reason: "signature does not match sha1(rawData + session_key); rawData was altered or re-serialised, "
+                    + "or the session_key is stale",
+                field: "signature"
+            )
+        }
+    }
+
+    /// Whether a signature is valid; see ``verify(signature:rawData:sessionKey:)``.
+    public static func isValid(signature: String, rawData: String, sessionKey: SessionKey) -> Bool {
+        (try? verify(signature: signature, rawData: rawData, sessionKey: sessionKey)) != nil
+    }
+
+    private static func withDigest<Result>(
+        rawData: String,
+        sessionKey: SessionKey,
+        _ body: (UnsafeRawBufferPointer) -> Result
+    ) -> Result {
+        var rawData = rawData
+        return rawData.withUTF8 { data in
+            sessionKey.withBase64Text { keyText in
+                withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { digest in
+                    // SHA-1 of in-memory buffers fails only if libcrypto cannot allocate.
+                    let ok = Digest.sha1([UnsafeRawBufferPointer(data), keyText], into: digest)
+                    precondition(ok, "libcrypto could not compute SHA-1")
+                    return body(UnsafeRawBufferPointer(digest))
+                }
+            }
+        }
+    }
+}
