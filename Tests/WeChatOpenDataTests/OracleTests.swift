@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import WeChatOpenData
+
+/// Checks against implementations not written here: the `openssl enc` command and
+/// Project Wycheproof's AES-CBC-PKCS5 vectors.
+@Suite("Independent oracles")
+struct OracleTests {
+    static func hex(_ base64: String) throws -> String {
+        var bytes: [UInt8] = []
+        try Base64Decoding.withDecoded(base64, field: .iv) { buffer, _ in bytes = Array(buffer) }
+        return bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test("every positive vector decrypts identically with `openssl enc -d -aes-128-cbc`",
+          arguments: Fixtures.positiveVectors.map(\.name))
+    func openSSLCommand(name: String) throws {
+        let vector = try #require(Fixtures.vectors.first { $0.name == name })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "enc", "-d", "-aes-128-cbc", "-K", try Self.hex(vector.sessionKey),
+                             "-iv", try Self.hex(vector.iv), "-nosalt"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        var ciphertext: [UInt8] = []
+        try Base64Decoding.withDecoded(vector.encryptedData, field: .encryptedData) { buffer, _ in ciphertext = Array(buffer) }
+        input.fileHandleForWriting.write(Data(ciphertext))
+        try input.fileHandleForWriting.close()
+        let plaintext = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "openssl is installed by .ci/run")
+        #expect(String(decoding: plaintext, as: UTF8.self) == vector.expectedPlaintext)
+    }
+
+    struct WycheproofTest: Decodable, Sendable {
+        let tcId: Int
+        let comment: String
+        let key: String
+        let iv: String
+        let msg: String
+        let ct: String
+        let result: String
+    }
+
+    static let wycheproof: [WycheproofTest] = {
+        struct Group: Decodable { let keySize: Int; let ivSize: Int; let tests: [WycheproofTest] }
+        struct File: Decodable { let testGroups: [Group] }
+        let file = try! JSONDecoder().decode(File.self, from: Fixtures.data("wycheproof_aes_cbc_pkcs5_test.json"))
+        return file.testGroups.filter { $0.keySize == 128 && $0.ivSize == 128 }.flatMap(\.tests)
+    }()
+
+    @Test("Wycheproof 128-bit vectors: every valid one decrypts, every invalid one is rejected")
+    func wycheproofVectors() throws {
+        #expect(Self.wycheproof.count == 61)
+        for test in Self.wycheproof {
+            var buffer = [UInt8](Data(hex: test.ct))
+            let key = [UInt8](Data(hex: test.key)), iv = [UInt8](Data(hex: test.iv))
+            let opened: [UInt8]? = buffer.withUnsafeMutableBytes { bytes in
+                let ok = key.withUnsafeBytes { key in
+                    iv.withUnsafeBytes { iv in AES128CBC.transform(bytes, key: key, iv: iv, encrypt: false) }
+                }
+                guard ok, let count = PKCS7.unpaddedCount(UnsafeRawBufferPointer(bytes)) else { return nil }
+                return Array(bytes[0..<count])
+            }
+            if test.result == "valid" {
+                #expect(opened == [UInt8](Data(hex: test.msg)), "tcId \(test.tcId) \(test.comment)")
+                // And the public encryption is the exact inverse.
+                let sealed = OpenDataEncryptor.encrypt(
+                    plaintext: [UInt8](Data(hex: test.msg)), sessionKey: try SessionKey(bytes: key),
+                    iv: try InitializationVector(bytes: iv))
+                #expect(sealed.encryptedData == Data(hex: test.ct).base64EncodedString(), "tcId \(test.tcId)")
+            } else {
+                #expect(opened == nil, "tcId \(test.tcId) \(test.comment) must be rejected")
+            }
+        }
+    }
+}
