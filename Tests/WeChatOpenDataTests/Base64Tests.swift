@@ -1,0 +1,78 @@
+import Testing
+import WeChatOpenData
+
+@Suite("Base64 inputs: repairs and errors")
+struct Base64Tests {
+    let key = "tiihtNczf5v6AKRyjwEUhQ=="
+
+    @Test("standard base64 needs no repair")
+    func standard() throws {
+        let inspection = try Base64Inspection.inspect(sessionKey: key)
+        #expect(inspection.decodedCount == 16 && inspection.encodedCount == 24 && inspection.repairs.isEmpty)
+    }
+
+    @Test("each kind of transport damage is repaired and reported")
+    func repairs() throws {
+        let cases: [(String, Base64Repairs)] = [
+            ("r7BXXKkLb8qrSNn05n0qiA", Base64Repairs.missingPadding),
+            ("  r7BXXKkLb8qrSNn05n0qiA==\r\n", .whitespaceRemoved),
+            ("r7BXXKkLb8qrSNn0\n5n0qiA==", .whitespaceRemoved),
+            ("+7BXXKkLb8qrSNn05n0qiA==", []),
+            (" 7BXXKkLb8qrSNn05n0qiA==", .spacesAsPlus),
+            ("r7BXXKkLb8q SNn05n0qiA==", .spacesAsPlus),
+            ("r7BXXKkLb8q-SNn05n0_iA==", .urlSafeAlphabet),
+            ("r7BXXKkLb8q SNn05n0qiA", [.spacesAsPlus, .missingPadding]),
+        ]
+        for (text, expected) in cases {
+            let iv = try InitializationVector(base64: text)
+            #expect(iv.bytes.count == 16)
+            #expect(iv.repairs == expected, "\(text)")
+        }
+    }
+
+    @Test("spaces and URL-safe characters decode to the same bytes as the original")
+    func repairedBytesMatch() throws {
+        let original = try InitializationVector(base64: "r7+XXKkLb8q/SNn05n0qiA==")
+        #expect(try InitializationVector(base64: "r7 XXKkLb8q/SNn05n0qiA==").bytes == original.bytes)
+        #expect(try InitializationVector(base64: "r7-XXKkLb8q_SNn05n0qiA").bytes == original.bytes)
+    }
+
+    @Test("errors name the field and the byte offset, never the content")
+    func errors() {
+        let cases: [(String, String)] = [
+            ("r7BXXKkLb8qr*Nn05n0qiA==", "invalid character at byte offset 12"),
+            ("r7BXXKkL=b8qrSNn05n0qiA=", "misplaced '=' padding at byte offset 8"),
+            ("r7BXXKkLb8qrSNn05n0qi", "impossible"),
+            ("r7BXXKkLb8qrSNn05n0qiB==", "bits set past the end"),
+            ("", "is empty"),
+            ("   ", "is empty"),
+            ("r7BXXKkLb8qrSNn05n0q", "exactly 16 bytes, got 15"),
+        ]
+        for (text, fragment) in cases {
+            let error = #expect(throws: OpenDataError.self) { try InitializationVector(base64: text) }
+            #expect(error?.code == .invalidIV)
+            #expect(error?.field == "iv")
+            #expect(error?.reason.contains(fragment) == true, "\(error?.reason ?? "")")
+            #expect(error?.reason.hasPrefix("iv ") == true)
+        }
+    }
+
+    @Test("a session key of the wrong length says how many bytes, not which")
+    func sessionKeyLength() {
+        for (text, count) in [("AAAAAAAAAAAAAAAAAAAA", 15), ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 32)] {
+            let error = #expect(throws: OpenDataError.self) { try SessionKey(base64: text) }
+            #expect(error?.code == .invalidSessionKey)
+            #expect(error?.reason == "session_key must decode to exactly 16 bytes, got \(count)")
+        }
+    }
+
+    @Test("encoding round-trips through decoding")
+    func roundTrip() throws {
+        for _ in 0..<200 {
+            let key = SessionKey.random()
+            #expect(try SessionKey(base64: key.base64EncodedString()) == key)
+            let iv = InitializationVector.random()
+            #expect(try InitializationVector(base64: iv.base64EncodedString()) == iv)
+        }
+    }
+}

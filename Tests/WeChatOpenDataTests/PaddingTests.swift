@@ -1,0 +1,45 @@
+import Testing
+@testable import WeChatOpenData
+
+@Suite("PKCS#7 with 16-byte blocks")
+struct PaddingTests {
+    @Test("every pad value from 1 to 16 is removed exactly")
+    func validValues() {
+        for pad in 1...16 {
+            let block = [UInt8](repeating: 0x41, count: 32 - pad) + [UInt8](repeating: UInt8(pad), count: pad)
+            #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == 32 - pad)
+        }
+    }
+
+    @Test("pad values 0 and 17...255 are invalid")
+    func invalidValues() {
+        for last in [0] + Array(17...255) {
+            let block = [UInt8](repeating: UInt8(last), count: 32)
+            #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == nil, "pad \(last)")
+        }
+    }
+
+    @Test("every pad byte is checked, not only the last")
+    func everyByte() {
+        for pad in 2...16 {
+            for wrong in 1..<pad {
+                var block = [UInt8](repeating: 0x41, count: 32 - pad) + [UInt8](repeating: UInt8(pad), count: pad)
+                block[31 - wrong] ^= 0x01
+                #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == nil, "pad \(pad), byte \(wrong)")
+            }
+        }
+    }
+
+    @Test("bad padding and bad JSON are indistinguishable through the public API")
+    func noOracle() throws {
+        let body = Array(Sealed.phoneJSON.utf8)
+        let badPadding = Sealed(unpadded: body + [UInt8](repeating: 0, count: 16 - body.count % 16))
+        let badJSON = Sealed(unpadded: Array("not json".utf8) + [UInt8](repeating: 8, count: 8))
+        let badUTF8 = Sealed(unpadded: [0x7B, 0xFF] + [UInt8](repeating: 14, count: 14))
+        let errors = [badPadding, badJSON, badUTF8].map { sealed in
+            #expect(throws: OpenDataError.self) { try sealed.decrypt(PhoneNumber.self) }
+        }
+        #expect(errors[0] != nil && errors[0]?.code == .decryptionFailed)
+        #expect(errors[0] == errors[1] && errors[1] == errors[2], "same code, reason and field")
+    }
+}
