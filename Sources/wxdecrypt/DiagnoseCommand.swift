@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import WeChatOpenData
+
+struct DiagnoseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagnose",
+        abstract: "Walk through every step of one payload and say in plain words what is wrong.")
+
+    @Option(name: .customLong("app-id"), help: "Your mini program's appid.")
+    var appID: String
+
+    @Option(help: "The iv, base64.")
+    var iv: String
+
+    @OptionGroup var encrypted: EncryptedDataOptions
+    @OptionGroup var key: SessionKeyOptions
+
+    @Option(help: "Also check that the payload is at most this many seconds old.")
+    var maxAge: Int64?
+
+    @Option(help: "Fix the clock (Unix seconds).")
+    var now: Int64?
+
+    func run() throws {
+        try Console.run {
+            let keyText = try key.loadText()
+            let diagnosis = OpenDataDiagnosis.diagnose(
+                appID: appID, sessionKey: keyText, iv: iv, encryptedData: try encrypted.load(), maximumAge: maxAge,
+                now: now.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date())
+            for step in diagnosis.steps {
+                try Console.standardOutput("\(step.passed ? "ok  " : "FAIL") \(step.title): \(step.detail)\n")
+            }
+            if !diagnosis.succeeded { throw ExitCode(ExitStatus.failed) }
+            try Console.standardOutput("The payload decrypts and verifies.\n")
+        }
+    }
+}
