@@ -21,6 +21,9 @@ public struct OpenDataTestVector: Sendable, Decodable {
     public let expectedError: String?
     /// The field the error names.
     public let expectedField: String?
+    /// The base64 repairs that must be reported (`spaces_as_plus`, `url_safe_alphabet`,
+    /// `missing_padding`, `whitespace_removed`).
+    public let expectedRepairs: [String]?
     /// The clock and freshness limit, in seconds.
     public let now: Int64?, maxAge: Int64?
     /// The decryptor's size limit.
@@ -36,7 +39,7 @@ public struct OpenDataTestVector: Sendable, Decodable {
         case name, kind, appid, iv, now, signature
         case sessionKey = "session_key", encryptedData = "encrypted_data"
         case expectedPlaintext = "expected_plaintext", expectedError = "expected_error"
-        case expectedField = "expected_field", maxAge = "max_age"
+        case expectedField = "expected_field", expectedRepairs = "expected_repairs", maxAge = "max_age"
         case maxEncryptedDataSize = "max_encrypted_data_size"
         case rawData = "raw_data", expectedSignatureError = "expected_signature_error"
         case loginStateSignature = "login_state_signature"
@@ -54,6 +57,21 @@ public struct OpenDataTestVector: Sendable, Decodable {
 
     /// The kind to decrypt into; `nil` for `auto`.
     public var payloadKind: OpenDataPayload.Kind? { kind == "auto" ? nil : OpenDataPayload.Kind(rawValue: kind) }
+
+    /// The repairs named by ``expectedRepairs``; unknown names are ignored.
+    public var expectedRepairSet: Base64Repairs {
+        let names: [String: Base64Repairs] = [
+            "spaces_as_plus": .spacesAsPlus, "url_safe_alphabet": .urlSafeAlphabet,
+            "missing_padding": .missingPadding, "whitespace_removed": .whitespaceRemoved,
+        ]
+        return Base64Repairs((expectedRepairs ?? []).compactMap { names[$0] })
+    }
+
+    /// Decrypts the vector into its kind through the public API.
+    public func decrypt() throws(OpenDataError) -> OpenDataPayload {
+        try makeDecryptor().decryptPayload(
+            as: payloadKind, encryptedData: encryptedData, iv: iv, sessionKey: try SessionKey(base64: sessionKey))
+    }
 
     /// The decryptor the vector describes: its appid, size limit and a freshness policy at its fixed clock.
     public func makeDecryptor() throws(OpenDataError) -> OpenDataDecryptor {
@@ -88,6 +106,11 @@ public struct OpenDataTestVector: Sendable, Decodable {
         }
         if let expectedError { return "expected \(expectedError), but it decrypted" }
         if let expectedPlaintext, verified.jsonString != expectedPlaintext { return "the plaintext differs" }
+        if expectedRepairs != nil {
+            let found = key.repairs.union((try? InitializationVector(base64: iv).repairs) ?? [])
+                .union((try? Base64Inspection.inspect(encryptedData: encryptedData).repairs) ?? [])
+            if found != expectedRepairSet { return "repairs: expected \(expectedRepairSet), found \(found)" }
+        }
         if let rawData, let signature {
             do {
                 try UserInfoSignature.verify(signature: signature, rawData: rawData, sessionKey: key)
