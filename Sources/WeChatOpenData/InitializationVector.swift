@@ -33,12 +33,17 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
         repairs = []
     }
 
+    private init(validated bytes: [UInt8]) {
+        self.bytes = bytes
+        repairs = []
+    }
+
     /// A new random iv from the system's CSPRNG, as WeChat makes one for every call.
     ///
     /// - Returns: 16 random bytes.
     public static func random() -> InitializationVector {
         var generator = SystemRandomNumberGenerator()
-        return try! InitializationVector(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return random(using: &generator)
     }
 
     /// The iv as standard padded base64.
@@ -46,6 +51,23 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
         bytes.withUnsafeBytes { Base64Decoding.encode($0) }
     }
 
+    /// Two ivs are equal when their bytes are, however their text was damaged.
+    public static func == (lhs: InitializationVector, rhs: InitializationVector) -> Bool { lhs.bytes == rhs.bytes }
+
+    /// Hashes the bytes.
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+
     /// The base64 text: an iv is not secret.
     public var description: String { base64EncodedString() }
+}
+
+extension InitializationVector {
+    /// A random iv from the given generator; with a seeded generator, a reproducible one
+    /// for deterministic fixtures.
+    ///
+    /// - Parameter generator: The source of randomness.
+    /// - Returns: 16 bytes from `generator`.
+    public static func random(using generator: inout some RandomNumberGenerator) -> InitializationVector {
+        InitializationVector(validated: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
 }

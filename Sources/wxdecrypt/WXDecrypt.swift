@@ -14,7 +14,7 @@ struct WXDecrypt: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DecryptCommand.self, EncryptCommand.self, VerifyVectorsCommand.self,
+            DecryptCommand.self, DecryptFileCommand.self, EncryptCommand.self, GenerateCommand.self, VerifyVectorsCommand.self,
             VerifySignatureCommand.self, SessionSignatureCommand.self, DiagnoseCommand.self,
         ]
     )

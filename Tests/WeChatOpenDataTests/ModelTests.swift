@@ -51,3 +51,19 @@ struct ModelTests {
         #expect(throws: OpenDataError.self) { try neither.decrypt(GroupEnterInfo.self) }
     }
 }
+
+@Suite("Phone masking")
+struct PhoneMaskingTests {
+    @Test("at least four digits are hidden, mainland numbers look like 138****6666")
+    func masks() {
+        let watermark = Watermark(appID: "wx1", timestamp: 0)
+        let cases = [
+            ("13812346666", "138****6666"), ("85089970", "****9970"), ("+65 85089970", "+65 ****9970"),
+            ("6505550123", "65****0123"), ("+1 6505550123", "+1 65****0123"), ("1234", "****"), ("", ""),
+        ]
+        for (number, masked) in cases {
+            let phone = PhoneNumber(phoneNumber: number, purePhoneNumber: number, countryCode: "1", watermark: watermark)
+            #expect(phone.masked().phoneNumber == masked, "\(number)")
+        }
+    }
+}

@@ -30,7 +30,9 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         self.watermark = watermark
     }
 
-    /// A copy whose numbers keep only their first three and last four characters (`138****6666`).
+    /// A copy whose numbers are masked: an 11-digit mainland number keeps its first three and
+    /// last four digits (`138****6666`); shorter numbers keep fewer, and at least four digits
+    /// are always hidden. A `+CC ` prefix is kept.
     public func masked() -> PhoneNumber {
         PhoneNumber(
             phoneNumber: Self.mask(phoneNumber),
@@ -40,12 +42,20 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
         )
     }
 
-    /// Masks all but the first three and last four characters; short values are masked whole.
     static func mask(_ number: String) -> String {
-        let characters = Array(number)
-        guard characters.count >= 8 else { return String(repeating: "*", count: characters.count) }
-        let hidden = String(repeating: "*", count: characters.count - 7)
-        return String(characters[..<3]) + hidden + String(characters[(characters.count - 4)...])
+        var prefix = ""
+        var national = Substring(number)
+        if number.hasPrefix("+"), let space = number.firstIndex(of: " ") {
+            prefix = String(number[...space])
+            national = number[number.index(after: space)...]
+        }
+        let characters = Array(national)
+        let hidden = max(4, characters.count - 7)
+        guard characters.count > hidden else { return prefix + String(repeating: "*", count: characters.count) }
+        let shownTail = min(4, characters.count - hidden)
+        let shownHead = characters.count - hidden - shownTail
+        return prefix + String(characters[..<shownHead]) + String(repeating: "*", count: hidden)
+            + String(characters[(characters.count - shownTail)...])
     }
 
     /// `PhoneNumber(+86 138****6666)`: numbers are masked in logs.
