@@ -11,10 +11,13 @@ final class OutputFile {
     private let descriptor: Int32
     private let target: String?
     private let temporary: String?
+    /// How errors name the output.
+    private let name: String
     private var pending: [UInt8] = []
 
     init(path: String?) throws {
         signal(SIGPIPE, SIG_IGN)
+        name = path.map { $0 == "-" ? "standard output" : $0 } ?? "standard output"
         guard let path, path != "-" else {
             descriptor = STDOUT_FILENO
             target = nil
@@ -37,12 +40,17 @@ final class OutputFile {
         target = path
         temporary = temporaryPath
         pendingTemporaryPath = strdup(temporaryPath)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { received in
                 if let path = pendingTemporaryPath { unlink(path) }
                 _exit(128 + received)
             }
+            sigaddset(&unblock, signalNumber)
         }
+        // A parent may have started us with these signals blocked; the clean-up must run.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     private static func failure(_ what: String) -> CommandFailure {
@@ -62,7 +70,7 @@ final class OutputFile {
             let written = pending.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                let failure = Self.failure("cannot write output '\(target ?? "standard output")'")
+                let failure = Self.failure("cannot write output '\(name)'")
                 discard()
                 throw failure
             }
