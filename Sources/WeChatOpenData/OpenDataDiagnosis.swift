@@ -16,6 +16,8 @@ public struct OpenDataDiagnosis: Sendable {
         public let passed: Bool
         /// What was found, and on failure the usual cause and the fix.
         public let detail: String
+        /// The error code of a failed step.
+        public let code: OpenDataError.Code?
     }
 
     /// The steps, in the order they ran; the list stops at the first failure.
@@ -23,6 +25,9 @@ public struct OpenDataDiagnosis: Sendable {
 
     /// Whether the payload decrypts and verifies.
     public var succeeded: Bool { steps.allSatisfy(\.passed) }
+
+    /// The failed step, if any.
+    public var failure: Step? { steps.first { !$0.passed } }
 
     /// Diagnoses one payload.
     ///
@@ -39,8 +44,8 @@ public struct OpenDataDiagnosis: Sendable {
         maximumAge: Int64? = nil, now: Date = Date()
     ) -> OpenDataDiagnosis {
         var steps: [Step] = []
-        func fail(_ title: String, _ detail: String) -> OpenDataDiagnosis {
-            steps.append(Step(title: title, passed: false, detail: detail))
+        func fail(_ title: String, _ detail: String, _ code: OpenDataError.Code) -> OpenDataDiagnosis {
+            steps.append(Step(title: title, passed: false, detail: detail, code: code))
             return OpenDataDiagnosis(steps: steps)
         }
         let inputs: [(String, String, Int?, () throws(OpenDataError) -> Base64Inspection)] = [
@@ -53,7 +58,7 @@ public struct OpenDataDiagnosis: Sendable {
             let inspection: Base64Inspection
             do { inspection = try inspect() } catch {
                 return fail(title, error.reason + ". Check that the field is sent as received from WeChat, "
-                    + "not URL-encoded twice or cut short.")
+                    + "not URL-encoded twice or cut short.", error.code)
             }
             var detail = "\(inspection.encodedCount) characters decode to \(inspection.decodedCount) bytes"
             if !inspection.repairs.isEmpty {
@@ -64,12 +69,13 @@ public struct OpenDataDiagnosis: Sendable {
             }
             if let expected, inspection.decodedCount != expected {
                 return fail(title, detail + "; it must be exactly \(expected) bytes. "
-                    + (name == "iv" ? "Use the iv returned with this encryptedData." : "Use the session_key jscode2session returned."))
+                    + (name == "iv" ? "Use the iv returned with this encryptedData." : "Use the session_key jscode2session returned."),
+                    name == "iv" ? .invalidIV : .invalidSessionKey)
             }
             if expected == nil, inspection.decodedCount == 0 || inspection.decodedCount % 16 != 0 {
-                return fail(title, detail + "; it must be a non-empty multiple of 16 bytes. The data was cut short.")
+                return fail(title, detail + "; it must be a non-empty multiple of 16 bytes. The data was cut short.", .invalidEncryptedData)
             }
-            steps.append(Step(title: title, passed: true, detail: detail))
+            steps.append(Step(title: title, passed: true, detail: detail, code: nil))
         }
         let decryptor: OpenDataDecryptor
         let key: SessionKey
@@ -85,28 +91,28 @@ public struct OpenDataDiagnosis: Sendable {
                     + "Usual causes: the session_key is stale (wx.login ran again after the button tap: call wx.login "
                     + "before the tap and keep the key from that login); the iv belongs to another call; or the "
                     + "session_key belongs to another user. Ask WeChat's checksession API with "
-                    + "`wxdecrypt session-signature` whether the key is still valid.")
+                    + "`wxdecrypt session-signature` whether the key is still valid.", error.code)
             case .appIDMismatch:
-                steps.append(Step(title: "decryption", passed: true, detail: "the data decrypts to valid JSON"))
+                steps.append(Step(title: "decryption", passed: true, detail: "the data decrypts to valid JSON", code: nil))
                 return fail("watermark.appid", error.reason + ". Check that the backend uses the appid and "
-                    + "session_key of the same mini program (staging and production differ).")
+                    + "session_key of the same mini program (staging and production differ).", error.code)
             default:
-                return fail("decryption", error.reason)
+                return fail("decryption", error.reason, error.code)
             }
         }
         steps.append(Step(title: "decryption", passed: true,
-                          detail: "the data decrypts to \(verified.json.count) bytes of valid JSON"))
-        steps.append(Step(title: "watermark.appid", passed: true, detail: "matches \(appID)"))
+                          detail: "the data decrypts to \(verified.json.count) bytes of valid JSON", code: nil))
+        steps.append(Step(title: "watermark.appid", passed: true, detail: "matches \(appID)", code: nil))
         let age = Int64(now.timeIntervalSince1970.rounded(.down)) - verified.watermark.timestamp
         let ageDetail = "timestamp \(verified.watermark.timestamp), \(age) s before now"
         if let maximumAge {
             do {
                 try FreshnessPolicy(maximumAge: .seconds(maximumAge), now: { now }).check(verified.watermark)
             } catch {
-                return fail("watermark.timestamp", ageDetail + ". " + error.reason)
+                return fail("watermark.timestamp", ageDetail + ". " + error.reason, error.code)
             }
         }
-        steps.append(Step(title: "watermark.timestamp", passed: true, detail: ageDetail))
+        steps.append(Step(title: "watermark.timestamp", passed: true, detail: ageDetail, code: nil))
         return OpenDataDiagnosis(steps: steps)
     }
 }

@@ -72,11 +72,13 @@ public enum OpenDataEncryptor {
     ///   - sessionKey: The session key.
     ///   - iv: The iv; a fresh random one by default.
     /// - Returns: The base64 `encryptedData` and `iv`.
+    /// - Throws: ``OpenDataError/Code/invalidArgument`` when the watermark's appid cannot be an appid.
     public static func encrypt(
         _ payload: OpenDataPayload,
         sessionKey: SessionKey,
         iv: InitializationVector = .random()
     ) throws(OpenDataError) -> EncryptedOpenData {
+        guard AppIDFormat.isValid(payload.watermark.appID) else { throw AppIDFormat.invalid }
         if case .raw(let verified) = payload {
             return try encrypt(json: verified.json, watermark: verified.watermark, sessionKey: sessionKey, iv: iv)
         }

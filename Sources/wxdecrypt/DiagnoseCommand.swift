@@ -31,7 +31,11 @@ struct DiagnoseCommand: ParsableCommand {
             for step in diagnosis.steps {
                 try Console.standardOutput("\(step.passed ? "ok  " : "FAIL") \(step.title): \(step.detail)\n")
             }
-            if !diagnosis.succeeded { throw ExitCode(ExitStatus.failed) }
+            if let failure = diagnosis.failure {
+                throw CommandFailure(
+                    code: failure.code?.name ?? "diagnosis_failed", reason: "\(failure.title) failed (see above)",
+                    status: ExitStatus.failed)
+            }
             try Console.standardOutput("The payload decrypts and verifies.\n")
         }
     }

@@ -151,10 +151,57 @@ struct CommandTests {
             environment: ["WX_SESSION_KEY": "AAAAAAAAAAAAAAAAAAAAAA=="])
         #expect(stale.status == 1)
         #expect(stale.stdout.contains("FAIL decryption:") && stale.stdout.contains("wx.login"))
+        #expect(stale.stderr == "error[decryption_failed]: decryption failed (see above)\n")
         let old = try WXDecryptRunner.run(
             ["diagnose", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--max-age", "300",
              "--now", "1477400000"], environment: Self.env)
         #expect(old.status == 1 && old.stdout.contains("FAIL watermark.timestamp"))
         for outcome in [ok, spaces, stale, old] { Self.assertNoSecrets(outcome) }
+    }
+}
+
+@Suite("wxdecrypt error paths", .serialized)
+struct ErrorPathTests {
+    @Test("every subcommand's error paths: documented exit code, error[code] line, no session key anywhere")
+    func errorPaths() throws {
+        let key = CommandTests.key
+        let env = CommandTests.env
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("wx-key-\(UUID().uuidString)").path
+        try Data(key.utf8).write(to: URL(fileURLWithPath: keyFile))
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
+        let cases: [([String], [String: String], String?, Int32)] = [
+            (["encrypt", "--app-id", "wx1", "--phone", "1", "--iv", "short"], env, nil, 1),
+            (["encrypt", "--app-id", "wx 1", "--phone", "1"], env, nil, 1),
+            (["encrypt", "--app-id", "wx1", "--json", "-"], env, "[1,2]", 1),
+            (["encrypt", "--app-id", "wx1", "--json", "/nonexistent.json"], env, nil, 66),
+            (["encrypt", "--app-id", "wx1"], env, nil, 64),
+            (["encrypt", "--app-id", "wx1", "--phone", "1"], ["WX_SESSION_KEY": "AAAA"], nil, 1),
+            (["generate", "--records", "-1"], [:], nil, 64),
+            (["generate", "--records", "1", "--bad-fraction", "2"], [:], nil, 64),
+            (["generate", "--records", "1", "--output", "/nonexistent-dir/x"], [:], nil, 74),
+            (["verify-signature", "--signature", "00", "--raw-data", "x"], env, nil, 1),
+            (["verify-signature", "--signature", "00", "--raw-data", "x"], [:], nil, 64),
+            (["verify-signature", "--signature", "00"], env, nil, 64),
+            (["verify-signature", "--signature", "00", "--raw-data-file", "/nonexistent"], env, nil, 66),
+            (["session-signature", "--session-key-file", "/nonexistent"], [:], nil, 66),
+            (["session-signature", "--session-key-file", "-"], [:], "not base64!", 1),
+            (["session-signature"], ["WX_SESSION_KEY": key + "AAAA"], nil, 1),
+            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y"], env, nil, 1),
+            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y", "--session-key-file", keyFile], [:], nil, 1),
+            (["diagnose", "--app-id", "wx1", "--iv", "x"], env, nil, 64),
+            (["decrypt-file", "-", "--app-id", "wx1"], env, #"{"session_key":"\#(key)","iv":"x","encrypted_data":"y"}"#, 1),
+            (["verify-vectors", "/nonexistent"], [:], nil, 66),
+            (["no-such-command"], [:], nil, 64),
+        ]
+        for (arguments, environment, stdin, status) in cases {
+            let outcome = try WXDecryptRunner.run(arguments, environment: environment, stdin: stdin)
+            #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
+            if arguments[0] == "decrypt-file" {
+                #expect(outcome.stderr.contains(" failed (invalid_iv: 1)"), "per-record failures are in the summary")
+            } else if status == 1 || status == 66 || status == 74 {
+                #expect(outcome.stderr.contains("error["), "\(arguments): \(outcome.stderr)")
+            }
+            CommandTests.assertNoSecrets(outcome)
+        }
     }
 }
