@@ -41,8 +41,9 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
         guard bytes.count == 16 else {
             throw Base64Field.sessionKey.error("must be exactly 16 bytes, got \(bytes.count)")
         }
-        let array = Array(bytes)
-        storage = array.withUnsafeBytes { SecretBytes(copying: $0) }
+        var copy = Array(bytes)
+        storage = copy.withUnsafeBytes { SecretBytes(copying: $0) }
+        copy.withUnsafeMutableBytes { SecureMemory.wipe($0) }
         repairs = []
     }
 
