@@ -29,7 +29,7 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
             guard bytes.count == 16 else {
                 throw Base64Field.sessionKey.error("must decode to exactly 16 bytes, got \(bytes.count)")
             }
-            return (SecretBytes(copying: UnsafeRawBufferPointer(bytes)), repairs)
+            return (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
         }
     }
 
@@ -42,7 +42,7 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
             throw Base64Field.sessionKey.error("must be exactly 16 bytes, got \(bytes.count)")
         }
         var copy = Array(bytes)
-        storage = copy.withUnsafeBytes { SecretBytes(copying: $0) }
+        storage = copy.withUnsafeBytes { SecretBytes.copying($0) }
         copy.withUnsafeMutableBytes { SecureMemory.wipe($0) }
         repairs = []
     }
@@ -56,7 +56,7 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     ///
     /// - Returns: A key that WeChat could have issued.
     public static func random() -> SessionKey {
-        SessionKey(storage: SecretBytes(randomCount: 16))
+        SessionKey(storage: SecretBytes.random())
     }
 
     /// The key as standard padded base64: exactly the text `jscode2session` returns.
