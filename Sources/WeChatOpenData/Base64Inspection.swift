@@ -41,8 +41,11 @@ public struct Base64Inspection: Sendable, Hashable {
     }
 
     private static func inspect(_ text: String, field: Base64Field) throws(OpenDataError) -> Base64Inspection {
+        var inspection: Base64Inspection?
         try Base64Decoding.withDecoded(text, field: field) { (bytes, repairs) throws(OpenDataError) in
-            Base64Inspection(field: field.name, encodedCount: text.utf8.count, decodedCount: bytes.count, repairs: repairs)
+            inspection = Base64Inspection(
+                field: field.name, encodedCount: text.utf8.count, decodedCount: bytes.count, repairs: repairs)
         }
+        return inspection!
     }
 }

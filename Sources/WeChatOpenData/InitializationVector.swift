@@ -12,13 +12,14 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
     /// - Throws: ``OpenDataError/Code/invalidIV`` when the text is not base64 or does not
     ///   decode to exactly 16 bytes.
     public init(base64: String) throws(OpenDataError) {
-        (bytes, repairs) = try Base64Decoding.withDecoded(base64, field: .iv) {
-            (decoded, repairs) throws(OpenDataError) in
-            guard decoded.count == 16 else {
-                throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(decoded.count)")
+        var decoded: (bytes: [UInt8], repairs: Base64Repairs)?
+        try Base64Decoding.withDecoded(base64, field: .iv) { (buffer, repairs) throws(OpenDataError) in
+            guard buffer.count == 16 else {
+                throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(buffer.count)")
             }
-            return (Array(decoded), repairs)
+            decoded = (Array(buffer), repairs)
         }
+        (bytes, repairs) = decoded!
     }
 
     /// Creates an iv from its 16 raw bytes.

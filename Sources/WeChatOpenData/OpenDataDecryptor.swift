@@ -82,15 +82,33 @@ public struct OpenDataDecryptor: Sendable {
         iv: String,
         sessionKey: SessionKey
     ) throws(OpenDataError) -> Payload {
-        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, root, context) throws(OpenDataError) -> Payload in
-            if let model = Payload.self as? any OpenDataModelParsing.Type {
-                // The cast back cannot fail: `model` is `Payload.self`.
-                if let payload = try model.parse(root, context: context) as? Payload { return payload }
-            }
-            _ = try context.verifiedWatermark(root.member("watermark"))
-            return try Self.decodeWithFoundation(type, from: plaintext)
+        // The library's models: a metatype comparison picks a path specialised for the model.
+        switch Payload.self {
+        case is PhoneNumber.Type: return try decryptModel(PhoneNumber.self, encryptedData, iv, sessionKey) as! Payload
+        case is UserInfo.Type: return try decryptModel(UserInfo.self, encryptedData, iv, sessionKey) as! Payload
+        case is WeRunData.Type: return try decryptModel(WeRunData.self, encryptedData, iv, sessionKey) as! Payload
+        case is ShareInfo.Type: return try decryptModel(ShareInfo.self, encryptedData, iv, sessionKey) as! Payload
+        case is GroupEnterInfo.Type: return try decryptModel(GroupEnterInfo.self, encryptedData, iv, sessionKey) as! Payload
+        default: break
         }
+        var payload: Payload?
+        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
+            (plaintext, root, context) throws(OpenDataError) in
+            _ = try context.verifiedWatermark(root.member("watermark"))
+            payload = try Self.decodeWithFoundation(type, from: plaintext)
+        }
+        return payload!
+    }
+
+    private func decryptModel<Model: OpenDataModelParsing>(
+        _ model: Model.Type, _ encryptedData: String, _ iv: String, _ sessionKey: SessionKey
+    ) throws(OpenDataError) -> Model {
+        var payload: Model?
+        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
+            (_, root, context) throws(OpenDataError) in
+            payload = try Model.parse(root, context: context)
+        }
+        return payload!
     }
 
     /// Decrypts and verifies a payload and returns its JSON bytes.
@@ -104,11 +122,13 @@ public struct OpenDataDecryptor: Sendable {
     public func decryptJSON(encryptedData: String, iv: String, sessionKey: SessionKey) throws(OpenDataError)
         -> VerifiedOpenData
     {
+        var verified: VerifiedOpenData?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (plaintext, root, context) throws(OpenDataError) in
             let watermark = try context.verifiedWatermark(root.member("watermark"))
-            return VerifiedOpenData(json: Data(plaintext), watermark: watermark)
+            verified = VerifiedOpenData(json: Data(plaintext), watermark: watermark)
         }
+        return verified!
     }
 
     /// Decrypts and verifies a payload of a kind named at run time, or recognised from its keys.
@@ -127,9 +147,10 @@ public struct OpenDataDecryptor: Sendable {
         iv: String,
         sessionKey: SessionKey
     ) throws(OpenDataError) -> OpenDataPayload {
+        var payload: OpenDataPayload?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (plaintext, root, context) throws(OpenDataError) in
-            switch kind ?? OpenDataPayload.Kind.recognise(root) {
+            payload = switch kind ?? OpenDataPayload.Kind.recognise(root) {
             case .phone: .phoneNumber(try PhoneNumber.parse(root, context: context))
             case .user: .userInfo(try UserInfo.parse(root, context: context))
             case .werun: .weRunData(try WeRunData.parse(root, context: context))
@@ -139,18 +160,19 @@ public struct OpenDataDecryptor: Sendable {
                 .raw(VerifiedOpenData(json: Data(plaintext), watermark: try context.verifiedWatermark(root.member("watermark"))))
             }
         }
+        return payload!
     }
 
     // MARK: The shared path
 
     /// Decodes the inputs, decrypts, unpads and validates, then calls `body` with the
     /// plaintext and its root object. The plaintext buffer is wiped when `body` returns.
-    func withVerifiedPlaintext<Result>(
+    func withVerifiedPlaintext(
         encryptedData: String,
         iv: String,
         sessionKey: SessionKey,
-        _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Result
-    ) throws(OpenDataError) -> Result {
+        _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Void
+    ) throws(OpenDataError) {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
         // the text a little longer than 4/3 of the bytes; twice the limit is generous.
         let textCount = encryptedData.utf8.count
@@ -162,12 +184,11 @@ public struct OpenDataDecryptor: Sendable {
             )
         }
         let context = PayloadContext(expectedAppID: appID, freshness: freshness)
-        return try Base64Decoding.withDecoded(iv, field: .iv) { (ivBytes, _) throws(OpenDataError) -> Result in
+        try Base64Decoding.withDecoded(iv, field: .iv) { (ivBytes, _) throws(OpenDataError) in
             guard ivBytes.count == 16 else {
                 throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(ivBytes.count)")
             }
-            return try Base64Decoding.withDecoded(encryptedData, field: .encryptedData) {
-                (buffer, _) throws(OpenDataError) -> Result in
+            try Base64Decoding.withDecoded(encryptedData, field: .encryptedData) { (buffer, _) throws(OpenDataError) in
                 guard buffer.count <= maximumEncryptedDataSize else {
                     throw OpenDataError(
                         code: .payloadTooLarge,
@@ -188,7 +209,7 @@ public struct OpenDataDecryptor: Sendable {
                 }
                 let plaintext = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
                 guard StrictJSONValidator.isValidObject(plaintext) else { throw OpenDataError.decryptionFailed }
-                return try body(plaintext, JSONValue.root(of: plaintext), context)
+                try body(plaintext, JSONValue.root(of: plaintext), context)
             }
         }
     }

@@ -24,13 +24,14 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     ///   text is not base64 or does not decode to exactly 16 bytes (the reason gives the count,
     ///   never the value).
     public init(base64: String) throws(OpenDataError) {
-        (storage, repairs) = try Base64Decoding.withDecoded(base64, field: .sessionKey) {
-            (bytes, repairs) throws(OpenDataError) in
+        var decoded: (storage: SecretBytes, repairs: Base64Repairs)?
+        try Base64Decoding.withDecoded(base64, field: .sessionKey) { (bytes, repairs) throws(OpenDataError) in
             guard bytes.count == 16 else {
                 throw Base64Field.sessionKey.error("must decode to exactly 16 bytes, got \(bytes.count)")
             }
-            return (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
+            decoded = (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
         }
+        (storage, repairs) = decoded!
     }
 
     /// Creates a session key from its 16 raw bytes.

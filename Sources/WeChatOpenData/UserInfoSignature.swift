@@ -28,8 +28,9 @@ public enum UserInfoSignature {
     /// - Throws: ``OpenDataError/Code/invalidSignature`` when the signature is not 40 hex
     ///   digits or does not match.
     public static func verify(signature: String, rawData: String, sessionKey: SessionKey) throws(OpenDataError) {
-        let matches = try withUTF8(signature) { (text) throws(OpenDataError) -> Bool in
-            try withTemporaryBytes(20) { (given) throws(OpenDataError) -> Bool in
+        var matches = false
+        try withUTF8(signature) { (text) throws(OpenDataError) in
+            try withTemporaryBytes(20) { (given) throws(OpenDataError) in
                 guard Hex.decode(text, into: given) else {
                     throw OpenDataError(
                         code: .invalidSignature,
@@ -37,7 +38,7 @@ public enum UserInfoSignature {
                         field: "signature"
                     )
                 }
-                return withDigest(rawData: rawData, sessionKey: sessionKey) {
+                matches = withDigest(rawData: rawData, sessionKey: sessionKey) {
                     SecureMemory.constantTimeEqual($0, UnsafeRawBufferPointer(given))
                 }
             }

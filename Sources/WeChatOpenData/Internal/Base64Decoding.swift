@@ -91,6 +91,9 @@ enum Base64Decoding {
             while end + trailingSpaces < input.count, input[end + trailingSpaces] == 0x20 { trailingSpaces += 1 }
         }
 
+        if start == 0, end == input.count, let count = decodeCanonical(input, into: output), field.acceptsLength(count) {
+            return (count, [])
+        }
         let first = decodeCore(input, start: start, end: end, into: output)
         if case .success(let result) = first, field.acceptsLength(result.count) {
             return (result.count, result.repairs.union(trimmed))
@@ -116,6 +119,51 @@ enum Base64Decoding {
             throw field.error(failure.problem)
         }
     }
+
+    /// The common case, four characters at a time: canonical standard base64 with correct
+    /// padding and nothing to repair. Returns `nil` for anything else, which the general
+    /// decoder then handles (and reports).
+    private static func decodeCanonical(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        let count = input.count
+        guard count > 0, count % 4 == 0 else { return nil }
+        var padding = 0
+        if input[count - 1] == UInt8(ascii: "=") { padding = input[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        return canonicalTable.withUnsafeBufferPointer { table -> Int? in
+            var written = 0
+            var index = 0
+            let fullGroups = padding == 0 ? count : count - 4
+            while index < fullGroups {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                guard (a | b | c | d) & 0xC0 == 0 else { return nil }
+                let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                output[written] = UInt8(truncatingIfNeeded: group >> 16)
+                output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                output[written + 2] = UInt8(truncatingIfNeeded: group)
+                written += 3
+                index += 4
+            }
+            guard padding > 0 else { return written }
+            let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+            let c = padding == 1 ? table[Int(input[index + 2])] : 0
+            guard (a | b | c) & 0xC0 == 0 else { return nil }
+            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+            // Non-canonical trailing bits go to the general decoder, which reports them.
+            guard group & (padding == 1 ? 0xFF : 0xFFFF) == 0 else { return nil }
+            output[written] = UInt8(truncatingIfNeeded: group >> 16)
+            if padding == 1 { output[written + 1] = UInt8(truncatingIfNeeded: group >> 8) }
+            return written + 3 - padding
+        }
+    }
+
+    /// Standard alphabet only; every other byte maps to 0xFF.
+    private static let canonicalTable: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(character)] = UInt8(value)
+        }
+        return table
+    }()
 
     /// Decodes `input[start..<end]`, where no surrounding whitespace remains.
     private static func decodeCore(
@@ -197,17 +245,16 @@ enum Base64Decoding {
 
     /// Decodes a string field into a temporary buffer and hands the bytes to `body`.
     /// The buffer is wiped afterwards: it may hold key material or ciphertext.
-    static func withDecoded<Result>(
+    static func withDecoded(
         _ text: String,
         field: Base64Field,
-        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Result
-    ) throws(OpenDataError) -> Result {
-        try withUTF8(text) { (input) throws(OpenDataError) -> Result in
-            try withTemporaryBytes(maximumDecodedCount(forEncodedCount: input.count)) {
-                (buffer) throws(OpenDataError) -> Result in
+        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Void
+    ) throws(OpenDataError) {
+        try withUTF8(text) { (input) throws(OpenDataError) in
+            try withTemporaryBytes(maximumDecodedCount(forEncodedCount: input.count)) { (buffer) throws(OpenDataError) in
                 defer { SecureMemory.wipe(buffer) }
                 let (count, repairs) = try decode(input, field: field, into: buffer)
-                return try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
+                try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
             }
         }
     }

@@ -26,6 +26,8 @@ enum AES128CBC {
         defer { EVP_CIPHER_CTX_free(context) }
         let keyBytes = key.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let ivBytes = iv.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        // Padding is turned off on every call: whether a re-initialised context keeps it off
+        // is not specified, and a context that padded would break in-place decryption.
         guard EVP_CipherInit_ex2(context, cipher, keyBytes, ivBytes, encrypt ? 1 : 0, nil) == 1,
             EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { return false }
