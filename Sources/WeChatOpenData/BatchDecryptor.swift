@@ -86,10 +86,9 @@ public struct BatchDecryptor: Sendable {
     private func format(id: String, payload: OpenDataPayload) -> [UInt8] {
         switch format {
         case .jsonl:
-            var line = Array(#"{"id":"#.utf8) + Array(id.utf8) + Array(#","ok":true,"data":"#.utf8)
-            line += Array(payload.jsonString().utf8)
-            line += [UInt8(ascii: "}"), 0x0A]
-            return line
+            var writer = JSONWriter(into: Array(#"{"id":"#.utf8) + Array(id.utf8) + Array(#","ok":true,"data":"#.utf8))
+            payload.write(to: &writer)
+            return writer.bytes + [UInt8(ascii: "}"), 0x0A]
         case .csv:
             var row = [String](repeating: "", count: Self.csvColumns.count)
             row[0] = Self.csvID(id)
@@ -114,9 +113,9 @@ public struct BatchDecryptor: Sendable {
         switch format {
         case .jsonl:
             var line = Array(#"{"id":"#.utf8) + Array(id.utf8) + Array(#","ok":false,"error":{"code":"#.utf8)
-            JSONWriting.appendString(error.code.name, to: &line)
+            JSONWriter.appendString(error.code.name, to: &line)
             line += Array(#","message":"#.utf8)
-            JSONWriting.appendString(error.reason, to: &line)
+            JSONWriter.appendString(error.reason, to: &line)
             line += Array("}}\n".utf8)
             return line
         case .csv:

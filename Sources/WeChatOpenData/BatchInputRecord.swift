@@ -26,7 +26,16 @@ public struct BatchInputRecord: Sendable, Hashable, Codable, CustomStringConvert
     }
 
     /// The record as one JSON line (no newline).
-    public func jsonLine() -> String { String(decoding: WireJSON.encode(self), as: UTF8.self) }
+    public func jsonLine() -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.member("appid", optional: appID)
+        writer.member("session_key", sessionKey)
+        writer.member("iv", iv)
+        writer.member("encrypted_data", encryptedData)
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
 
     /// `BatchInputRecord(appid: …, session_key: redacted)`.
     public var description: String { "BatchInputRecord(appid: \(appID ?? "none"), session_key: redacted)" }

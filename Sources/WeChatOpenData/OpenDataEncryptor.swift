@@ -82,7 +82,9 @@ public enum OpenDataEncryptor {
         if case .raw(let verified) = payload {
             return try encrypt(json: verified.json, watermark: verified.watermark, sessionKey: sessionKey, iv: iv)
         }
-        return encrypt(plaintext: WireJSON.encode(payload), sessionKey: sessionKey, iv: iv)
+        var writer = JSONWriter()
+        payload.write(to: &writer)
+        return encrypt(plaintext: writer.bytes, sessionKey: sessionKey, iv: iv)
     }
 
     /// `json` with its `watermark` member set to `watermark`.

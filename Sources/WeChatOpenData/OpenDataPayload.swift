@@ -94,13 +94,15 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
 }
 
 extension OpenDataPayload {
-    /// The payload as JSON in WeChat's wire form, keys sorted; a raw payload that is not
-    /// pretty-printed is its original text.
+    /// The payload as JSON in WeChat's wire form and member order; a raw payload is its
+    /// original text.
     ///
     /// - Parameter prettyPrinted: Indent for people; otherwise one line.
     /// - Returns: The JSON text.
     public func jsonString(prettyPrinted: Bool = false) -> String {
-        if case .raw(let verified) = self, !prettyPrinted { return verified.jsonString }
-        return String(decoding: WireJSON.encode(self, prettyPrinted: prettyPrinted), as: UTF8.self)
+        var writer = JSONWriter()
+        write(to: &writer)
+        let bytes = prettyPrinted ? JSONPrettyPrinting.prettyPrinted(writer.bytes) : writer.bytes
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
