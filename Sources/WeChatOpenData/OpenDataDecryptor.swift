@@ -150,17 +150,24 @@ public struct OpenDataDecryptor: Sendable {
         var payload: OpenDataPayload?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (plaintext, root, context) throws(OpenDataError) in
-            payload = switch kind ?? OpenDataPayload.Kind.recognise(root) {
-            case .phone: .phoneNumber(try PhoneNumber.parse(root, context: context))
-            case .user: .userInfo(try UserInfo.parse(root, context: context))
-            case .werun: .weRunData(try WeRunData.parse(root, context: context))
-            case .share: .shareInfo(try ShareInfo.parse(root, context: context))
-            case .group: .groupEnterInfo(try GroupEnterInfo.parse(root, context: context))
-            case .raw:
-                .raw(VerifiedOpenData(json: Data(plaintext), watermark: try context.verifiedWatermark(root.member("watermark"))))
-            }
+            payload = try Self.readPayload(kind, plaintext, root, context)
         }
         return payload!
+    }
+
+    /// Reads a verified plaintext as `kind`, or as the kind its keys suggest.
+    static func readPayload(
+        _ kind: OpenDataPayload.Kind?, _ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ context: PayloadContext
+    ) throws(OpenDataError) -> OpenDataPayload {
+        switch kind ?? OpenDataPayload.Kind.recognise(root) {
+        case .phone: .phoneNumber(try PhoneNumber.parse(root, context: context))
+        case .user: .userInfo(try UserInfo.parse(root, context: context))
+        case .werun: .weRunData(try WeRunData.parse(root, context: context))
+        case .share: .shareInfo(try ShareInfo.parse(root, context: context))
+        case .group: .groupEnterInfo(try GroupEnterInfo.parse(root, context: context))
+        case .raw:
+            .raw(VerifiedOpenData(json: Data(plaintext), watermark: try context.verifiedWatermark(root.member("watermark"))))
+        }
     }
 
     // MARK: The shared path
@@ -173,9 +180,25 @@ public struct OpenDataDecryptor: Sendable {
         sessionKey: SessionKey,
         _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Void
     ) throws(OpenDataError) {
+        try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
+            try withUTF8(iv) { (ivText) throws(OpenDataError) in
+                try sessionKey.storage.withUnsafeBytes { (key) throws(OpenDataError) in
+                    try withVerifiedPlaintext(encryptedDataText: dataText, ivText: ivText, key: key, body)
+                }
+            }
+        }
+    }
+
+    /// The same over UTF-8 text and raw key bytes, for callers that never make `String`s.
+    func withVerifiedPlaintext(
+        encryptedDataText: UnsafeRawBufferPointer,
+        ivText: UnsafeRawBufferPointer,
+        key: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Void
+    ) throws(OpenDataError) {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
         // the text a little longer than 4/3 of the bytes; twice the limit is generous.
-        let textCount = encryptedData.utf8.count
+        let textCount = encryptedDataText.count
         if textCount > 2 * maximumEncryptedDataSize + 64 {
             throw OpenDataError(
                 code: .payloadTooLarge,
@@ -184,11 +207,11 @@ public struct OpenDataDecryptor: Sendable {
             )
         }
         let context = PayloadContext(expectedAppID: appID, freshness: freshness)
-        try Base64Decoding.withDecoded(iv, field: .iv) { (ivBytes, _) throws(OpenDataError) in
+        try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, _) throws(OpenDataError) in
             guard ivBytes.count == 16 else {
                 throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(ivBytes.count)")
             }
-            try Base64Decoding.withDecoded(encryptedData, field: .encryptedData) { (buffer, _) throws(OpenDataError) in
+            try Base64Decoding.withDecoded(encryptedDataText, field: .encryptedData) { (buffer, _) throws(OpenDataError) in
                 guard buffer.count <= maximumEncryptedDataSize else {
                     throw OpenDataError(
                         code: .payloadTooLarge,
@@ -201,9 +224,7 @@ public struct OpenDataDecryptor: Sendable {
                         "must decode to a non-empty multiple of 16 bytes, got \(buffer.count)")
                 }
                 // From here on every failure is the same decryptionFailed: no padding oracle.
-                let decrypted = sessionKey.storage.withUnsafeBytes { key in
-                    AES128CBC.transform(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), encrypt: false)
-                }
+                let decrypted = AES128CBC.transform(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), encrypt: false)
                 guard decrypted, let count = PKCS7.unpaddedCount(UnsafeRawBufferPointer(buffer)) else {
                     throw OpenDataError.decryptionFailed
                 }

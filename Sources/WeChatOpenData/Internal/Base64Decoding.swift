@@ -250,12 +250,19 @@ enum Base64Decoding {
         field: Base64Field,
         _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Void
     ) throws(OpenDataError) {
-        try withUTF8(text) { (input) throws(OpenDataError) in
-            try withTemporaryBytes(maximumDecodedCount(forEncodedCount: input.count)) { (buffer) throws(OpenDataError) in
-                defer { SecureMemory.wipe(buffer) }
-                let (count, repairs) = try decode(input, field: field, into: buffer)
-                try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
-            }
+        try withUTF8(text) { (input) throws(OpenDataError) in try withDecoded(input, field: field, body) }
+    }
+
+    /// The same for text that is already UTF-8 bytes.
+    static func withDecoded(
+        _ input: UnsafeRawBufferPointer,
+        field: Base64Field,
+        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Void
+    ) throws(OpenDataError) {
+        try withTemporaryBytes(maximumDecodedCount(forEncodedCount: input.count)) { (buffer) throws(OpenDataError) in
+            defer { SecureMemory.wipe(buffer) }
+            let (count, repairs) = try decode(input, field: field, into: buffer)
+            try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
         }
     }
 
