@@ -3,7 +3,8 @@
 ///
 /// JSON Lines output: `{"id":…,"ok":true,"data":{…}}` or
 /// `{"id":…,"ok":false,"error":{"code":"decryption_failed","message":"…"}}`.
-/// Immutable and `Sendable`: one value can process lines on many threads at once.
+/// Immutable and `Sendable`: one value can process lines on many threads at once. The
+/// JSON Lines path reads each record in place and writes straight into the output buffer.
 public struct BatchDecryptor: Sendable {
     /// The output formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -11,14 +12,6 @@ public struct BatchDecryptor: Sendable {
         case jsonl
         /// RFC 4180 CSV with a header line.
         case csv
-    }
-
-    /// One line's result.
-    public struct Result: Sendable {
-        /// The output line, newline included.
-        public let line: [UInt8]
-        /// The error code when the record failed.
-        public let failure: OpenDataError.Code?
     }
 
     /// The appid for records that do not name one.
@@ -30,6 +23,9 @@ public struct BatchDecryptor: Sendable {
     /// The output format.
     public let format: Format
 
+    /// The decryptor for `defaultAppID`, made once.
+    private let defaultDecryptor: OpenDataDecryptor?
+
     /// Creates a batch decryptor.
     ///
     /// - Parameters:
@@ -37,11 +33,17 @@ public struct BatchDecryptor: Sendable {
     ///   - freshness: The freshness policy, if any.
     ///   - maskPhoneNumbers: Mask phone numbers in the output.
     ///   - format: The output format.
-    public init(defaultAppID: String?, freshness: FreshnessPolicy? = nil, maskPhoneNumbers: Bool = false, format: Format = .jsonl) {
+    /// - Throws: ``OpenDataError/Code/invalidArgument`` when `defaultAppID` cannot be an appid.
+    public init(
+        defaultAppID: String?, freshness: FreshnessPolicy? = nil, maskPhoneNumbers: Bool = false, format: Format = .jsonl
+    ) throws(OpenDataError) {
         self.defaultAppID = defaultAppID
         self.freshness = freshness
         self.maskPhoneNumbers = maskPhoneNumbers
         self.format = format
+        defaultDecryptor = try defaultAppID.map { (appID) throws(OpenDataError) in
+            try OpenDataDecryptor(appID: appID, freshness: freshness)
+        }
     }
 
     /// The CSV columns, in order.
@@ -55,77 +57,142 @@ public struct BatchDecryptor: Sendable {
         format == .csv ? Array((Self.csvColumns.joined(separator: ",") + "\r\n").utf8) : []
     }
 
-    /// Decrypts one input line and formats its result.
+    /// Decrypts one input line and appends its result line to `output`.
     ///
     /// - Parameters:
     ///   - line: The line's bytes, without its newline (a trailing CR is ignored).
     ///   - lineNumber: The 1-based line number.
-    /// - Returns: The output line and the failure code, if any.
-    public func process(line: UnsafeRawBufferPointer, lineNumber: Int) -> Result {
-        let parsed = BatchInputRecord.parse(line: line, lineNumber: lineNumber)
-        switch decrypt(parsed.record) {
-        case .success(let payload): return Result(line: format(id: parsed.id, payload: payload), failure: nil)
-        case .failure(let error): return Result(line: format(id: parsed.id, error: error), failure: error.code)
+    ///   - output: The buffer the result line (newline included) is appended to.
+    /// - Returns: The failure code, or `nil` when the record decrypted and verified.
+    public func process(line: UnsafeRawBufferPointer, lineNumber: Int, appendingTo output: inout [UInt8])
+        -> OpenDataError.Code?
+    {
+        let record: RecordLine
+        switch RecordLine.scan(line, lineNumber: lineNumber) {
+        case .failure(let failure):
+            append(id: Array(failure.id.utf8), error: failure.error, to: &output)
+            return failure.error.code
+        case .success(let scanned):
+            record = scanned
+        }
+        do throws(OpenDataError) {
+            let payload = try decrypt(record)
+            switch format {
+            case .jsonl:
+                output.append(contentsOf: #"{"id":"#.utf8)
+                record.appendID(to: &output)
+                output.append(contentsOf: #","ok":true,"data":"#.utf8)
+                var writer = JSONWriter()
+                swap(&writer.bytes, &output)
+                payload.write(to: &writer)
+                swap(&writer.bytes, &output)
+                output.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
+            case .csv:
+                output += Self.csvRow(id: record.idText, payload: payload)
+            }
+            return nil
+        } catch {
+            var id: [UInt8] = []
+            record.appendID(to: &id)
+            append(id: id, error: error, to: &output)
+            return error.code
         }
     }
 
-    private func decrypt(_ record: Swift.Result<BatchInputRecord, OpenDataError>) -> Swift.Result<OpenDataPayload, OpenDataError> {
-        Swift.Result { () throws(OpenDataError) -> OpenDataPayload in
-            let record = try record.get()
-            guard let appID = record.appID ?? defaultAppID else {
+    /// Appends the result for a line that was too long to keep in memory: only its length is known.
+    ///
+    /// - Parameters:
+    ///   - lineNumber: The 1-based line number.
+    ///   - length: The line's length in bytes.
+    ///   - output: The buffer the result line is appended to.
+    /// - Returns: ``OpenDataError/Code/invalidRecord``.
+    public func overlongLine(lineNumber: Int, length: Int, appendingTo output: inout [UInt8]) -> OpenDataError.Code {
+        let error = RecordLine.invalid(
+            "is \(length) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)", lineNumber: lineNumber)
+        append(id: Array(String(lineNumber).utf8), error: error, to: &output)
+        return error.code
+    }
+
+    private func decrypt(_ record: RecordLine) throws(OpenDataError) -> OpenDataPayload {
+        let decryptor = try decryptor(for: record)
+        var payload: OpenDataPayload?
+        try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
+            try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
+                guard key.count == 16 else {
+                    throw Base64Field.sessionKey.error("must decode to exactly 16 bytes, got \(key.count)")
+                }
+                try record.withText(record.iv) { (ivText) throws(OpenDataError) in
+                    try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
+                        try decryptor.withVerifiedPlaintext(
+                            encryptedDataText: dataText, ivText: ivText, key: UnsafeRawBufferPointer(key)
+                        ) { (plaintext, root, context) throws(OpenDataError) in
+                            payload = try OpenDataDecryptor.readPayload(nil, plaintext, root, context)
+                        }
+                    }
+                }
+            }
+        }
+        return maskPhoneNumbers ? payload!.masked() : payload!
+    }
+
+    /// The default decryptor when the record names no appid or the same one; otherwise one
+    /// made for the record's appid.
+    private func decryptor(for record: RecordLine) throws(OpenDataError) -> OpenDataDecryptor {
+        guard let span = record.appID else {
+            guard let defaultDecryptor else {
                 throw OpenDataError(
-                    code: .invalidRecord, reason: "the record has no appid and no default appid was given", field: "appid")
+                    code: .invalidRecord,
+                    reason: "line \(record.lineNumber): the record has no appid and no default appid was given",
+                    field: "appid")
             }
-            let decryptor = try OpenDataDecryptor(appID: appID, freshness: freshness)
-            let payload = try decryptor.decryptPayload(
-                encryptedData: record.encryptedData, iv: record.iv, sessionKey: try SessionKey(base64: record.sessionKey))
-            return maskPhoneNumbers ? payload.masked() : payload
+            return defaultDecryptor
         }
+        if let defaultDecryptor {
+            var expected = defaultDecryptor.appID
+            if expected.withUTF8({ JSONUnescape.equal(record.line, span, UnsafeRawBufferPointer($0)) }) {
+                return defaultDecryptor
+            }
+        }
+        return try OpenDataDecryptor(appID: JSONUnescape.string(record.line, span), freshness: freshness)
     }
 
-    private func format(id: String, payload: OpenDataPayload) -> [UInt8] {
+    private func append(id: [UInt8], error: OpenDataError, to output: inout [UInt8]) {
         switch format {
         case .jsonl:
-            var writer = JSONWriter(into: Array(#"{"id":"#.utf8) + Array(id.utf8) + Array(#","ok":true,"data":"#.utf8))
-            payload.write(to: &writer)
-            return writer.bytes + [UInt8(ascii: "}"), 0x0A]
+            output.append(contentsOf: #"{"id":"#.utf8)
+            output += id
+            output.append(contentsOf: #","ok":false,"error":{"code":"#.utf8)
+            JSONWriter.appendString(error.code.name, to: &output)
+            output.append(contentsOf: #","message":"#.utf8)
+            JSONWriter.appendString(error.reason, to: &output)
+            output.append(contentsOf: "}}\n".utf8)
         case .csv:
             var row = [String](repeating: "", count: Self.csvColumns.count)
-            row[0] = Self.csvID(id)
-            row[1] = "true"
-            switch payload {
-            case .phoneNumber(let phone):
-                (row[3], row[4], row[5]) = (phone.phoneNumber, phone.purePhoneNumber, phone.countryCode)
-            case .userInfo(let user):
-                (row[6], row[7], row[8]) = (user.openID, user.unionID ?? "", user.nickName)
-            case .shareInfo(let share): row[9] = share.openGID
-            case .groupEnterInfo(let group): row[10] = group.openGID ?? group.openSingleRoomID ?? ""
-            case .weRunData(let werun): row[11] = String(werun.stepInfoList.count)
-            case .raw: break
-            }
-            row[12] = payload.watermark.appID
-            row[13] = String(payload.watermark.timestamp)
-            return Self.csvLine(row)
-        }
-    }
-
-    private func format(id: String, error: OpenDataError) -> [UInt8] {
-        switch format {
-        case .jsonl:
-            var line = Array(#"{"id":"#.utf8) + Array(id.utf8) + Array(#","ok":false,"error":{"code":"#.utf8)
-            JSONWriter.appendString(error.code.name, to: &line)
-            line += Array(#","message":"#.utf8)
-            JSONWriter.appendString(error.reason, to: &line)
-            line += Array("}}\n".utf8)
-            return line
-        case .csv:
-            var row = [String](repeating: "", count: Self.csvColumns.count)
-            row[0] = Self.csvID(id)
+            row[0] = Self.csvID(String(decoding: id, as: UTF8.self))
             row[1] = "false"
             row[2] = error.code.name
             row[14] = error.reason
-            return Self.csvLine(row)
+            output += Self.csvLine(row)
         }
+    }
+
+    private static func csvRow(id: String, payload: OpenDataPayload) -> [UInt8] {
+        var row = [String](repeating: "", count: csvColumns.count)
+        row[0] = csvID(id)
+        row[1] = "true"
+        switch payload {
+        case .phoneNumber(let phone):
+            (row[3], row[4], row[5]) = (phone.phoneNumber, phone.purePhoneNumber, phone.countryCode)
+        case .userInfo(let user):
+            (row[6], row[7], row[8]) = (user.openID, user.unionID ?? "", user.nickName)
+        case .shareInfo(let share): row[9] = share.openGID
+        case .groupEnterInfo(let group): row[10] = group.openGID ?? group.openSingleRoomID ?? ""
+        case .weRunData(let werun): row[11] = String(werun.stepInfoList.count)
+        case .raw: break
+        }
+        row[12] = payload.watermark.appID
+        row[13] = String(payload.watermark.timestamp)
+        return csvLine(row)
     }
 
     /// A JSON string id is written as its text; any other id as its JSON.
@@ -154,21 +221,5 @@ public struct BatchDecryptor: Sendable {
         }
         line += [0x0D, 0x0A]
         return line
-    }
-}
-
-extension BatchDecryptor {
-    /// The result for a line that was too long to keep in memory: only its length is known.
-    ///
-    /// - Parameters:
-    ///   - lineNumber: The 1-based line number.
-    ///   - length: The line's length in bytes.
-    /// - Returns: An ``OpenDataError/Code/invalidRecord`` result whose id is the line number.
-    public func overlongLine(lineNumber: Int, length: Int) -> Result {
-        let error = OpenDataError(
-            code: .invalidRecord,
-            reason: "line \(lineNumber): is \(length) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)",
-            field: "line")
-        return Result(line: format(id: String(lineNumber), error: error), failure: error.code)
     }
 }

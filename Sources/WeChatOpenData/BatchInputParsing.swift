@@ -19,52 +19,94 @@ extension BatchInputRecord {
     ///   - lineNumber: The 1-based line number, used as the id when the record has none.
     /// - Returns: The id and the record or error. Never throws: every line gets a result.
     public static func parse(line: UnsafeRawBufferPointer, lineNumber: Int) -> ParsedLine {
-        let lineID = String(lineNumber)
-        func invalid(_ problem: String, id: String = lineID) -> ParsedLine {
-            ParsedLine(
-                id: id,
-                record: .failure(OpenDataError(code: .invalidRecord, reason: "line \(lineNumber): \(problem)", field: "line")))
+        switch RecordLine.scan(line, lineNumber: lineNumber) {
+        case .failure(let failure):
+            return ParsedLine(id: failure.id, record: .failure(failure.error))
+        case .success(let fields):
+            let line = fields.line
+            func text(_ span: JSONStringSpan?) -> String? { span.map { JSONUnescape.string(line, $0) } }
+            return ParsedLine(
+                id: fields.idText,
+                record: .success(
+                    BatchInputRecord(
+                        appID: text(fields.appID), sessionKey: text(fields.sessionKey)!, iv: text(fields.iv)!,
+                        encryptedData: text(fields.encryptedData)!)))
         }
-        var line = line
-        if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-        guard line.count <= maximumLineLength else {
-            return invalid("is \(line.count) bytes, longer than the limit of \(maximumLineLength)")
-        }
-        guard StrictJSONValidator.isValidObject(line) else { return invalid("is not a JSON object") }
-        let root = JSONValue.root(of: line)
-        var id: String?
-        var fields: [String: String] = [:]
-        var wrongType: String?
-        root.forEachMember { key, value in
-            let name = JSONUnescape.string(line, key)
-            if name == "id" {
-                id = String(decoding: UnsafeRawBufferPointer(rebasing: line[value.start..<value.end]), as: UTF8.self)
-                return
-            }
-            guard let canonical = Self.fieldNames[name] else { return }
-            guard let text = value.string else {
-                if value.kind != .null { wrongType = wrongType ?? canonical }
-                return
-            }
-            fields[canonical] = text
-        }
-        let resolvedID = id ?? lineID
-        if let wrongType { return invalid("\(wrongType) must be a string", id: resolvedID) }
-        for required in ["session_key", "iv", "encrypted_data"] where fields[required] == nil {
-            return invalid("missing \(required)", id: resolvedID)
-        }
-        return ParsedLine(
-            id: resolvedID,
-            record: .success(
-                BatchInputRecord(
-                    appID: fields["appid"], sessionKey: fields["session_key"]!, iv: fields["iv"]!,
-                    encryptedData: fields["encrypted_data"]!)))
+    }
+}
+
+/// The fields of one input line, as spans into the line: reading a record allocates nothing.
+struct RecordLine {
+    let line: UnsafeRawBufferPointer
+    let lineNumber: Int
+    var id: Range<Int>?
+    var appID: JSONStringSpan?
+    var sessionKey: JSONStringSpan!
+    var iv: JSONStringSpan!
+    var encryptedData: JSONStringSpan!
+
+    struct Failure: Error {
+        let id: String
+        let error: OpenDataError
     }
 
-    private static let fieldNames: [String: String] = [
-        "appid": "appid", "appId": "appid",
-        "session_key": "session_key", "sessionKey": "session_key",
-        "iv": "iv",
-        "encrypted_data": "encrypted_data", "encryptedData": "encrypted_data",
-    ]
+    /// The id as JSON text: the record's own, or the line number.
+    var idText: String {
+        guard let id else { return String(lineNumber) }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: line[id]), as: UTF8.self)
+    }
+
+    /// Appends the id as JSON to `output`.
+    func appendID(to output: inout [UInt8]) {
+        if let id { output.append(contentsOf: line[id]) } else { output.append(contentsOf: String(lineNumber).utf8) }
+    }
+
+    static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
+        OpenDataError(code: .invalidRecord, reason: "line \(lineNumber): \(problem)", field: "line")
+    }
+
+    static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<RecordLine, Failure> {
+        var line = rawLine
+        if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+        func failure(_ problem: String, id: String? = nil) -> Result<RecordLine, Failure> {
+            .failure(Failure(id: id ?? String(lineNumber), error: invalid(problem, lineNumber: lineNumber)))
+        }
+        guard line.count <= BatchInputRecord.maximumLineLength else {
+            return failure("is \(line.count) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)")
+        }
+        guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
+        var record = RecordLine(line: line, lineNumber: lineNumber)
+        var wrongType: String?
+        let root = JSONValue.root(of: line)
+        root.forEachMember { key, value in
+            func take(_ name: String) -> JSONStringSpan? {
+                if let span = value.stringSpan { return span }
+                if value.kind != .null, wrongType == nil { wrongType = name }
+                return nil
+            }
+            if key.is("id", in: line) {
+                record.id = value.start..<value.end
+            } else if key.is("session_key", in: line) || key.is("sessionKey", in: line) {
+                record.sessionKey = take("session_key")
+            } else if key.is("iv", in: line) {
+                record.iv = take("iv")
+            } else if key.is("encrypted_data", in: line) || key.is("encryptedData", in: line) {
+                record.encryptedData = take("encrypted_data")
+            } else if key.is("appid", in: line) || key.is("appId", in: line) {
+                record.appID = take("appid")
+            }
+        }
+        if let wrongType { return failure("\(wrongType) must be a string", id: record.idText) }
+        if record.sessionKey == nil { return failure("missing session_key", id: record.idText) }
+        if record.iv == nil { return failure("missing iv", id: record.idText) }
+        if record.encryptedData == nil { return failure("missing encrypted_data", id: record.idText) }
+        return .success(record)
+    }
+
+    /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes
+    /// (some JSON writers escape `/` as `\/`).
+    func withText(_ span: JSONStringSpan, _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Void) throws(OpenDataError) {
+        if !span.hasEscapes { return try body(UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])) }
+        try withUTF8(JSONUnescape.string(line, span), body)
+    }
 }

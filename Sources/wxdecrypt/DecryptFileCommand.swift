@@ -47,33 +47,32 @@ struct DecryptFileCommand: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let decryptor = BatchDecryptor(
+            let decryptor = try BatchDecryptor(
                 defaultAppID: appID, freshness: FreshnessOptions.policy(maxAge: maxAge, now: now),
                 maskPhoneNumbers: mask, format: BatchDecryptor.Format(rawValue: format)!)
-            var reader = try LineReader(path: input)
-            defer { reader.close() }
+            var blocks = try InputBlocks(path: input)
+            defer { blocks.close() }
             let sink = try OutputFile(path: output)
             var summary = BatchSummary(showProgress: !noProgress && isatty(STDERR_FILENO) == 1)
+            let workers = BlockWorkers(count: jobs)
             do {
                 try sink.write(decryptor.header)
-                var batch: [LineReader.Line] = []
-                var batchBytes = 0
-                func drain() throws {
-                    let results = Self.process(batch, with: decryptor, jobs: jobs)
-                    for result in results {
-                        try sink.write(result.line)
-                        summary.record(result.failure)
+                while let block = try blocks.next() {
+                    switch block {
+                    case .lines(let lines, let firstLineNumber):
+                        workers.process(lines, firstLineNumber: firstLineNumber, with: decryptor)
+                        for worker in workers.workers {
+                            try sink.write(worker.output)
+                            summary.add(records: worker.records, failures: worker.failures)
+                        }
+                    case .overlong(let length, let lineNumber):
+                        var line: [UInt8] = []
+                        let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
+                        try sink.write(line)
+                        summary.add(records: 1, failures: [code.name: 1])
                     }
                     summary.progress()
-                    batch.removeAll(keepingCapacity: true)
-                    batchBytes = 0
                 }
-                while let line = try reader.next() {
-                    if case .text(let bytes, _) = line { batchBytes += bytes.count }
-                    batch.append(line)
-                    if batch.count >= 4096 || batchBytes >= 16 << 20 { try drain() }
-                }
-                try drain()
                 try sink.finish()
             } catch {
                 sink.discard()
@@ -83,49 +82,5 @@ struct DecryptFileCommand: ParsableCommand {
             summary.finish()
             if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
         }
-    }
-
-    /// Processes a batch on `jobs` threads; results keep the batch's order.
-    static func process(_ batch: [LineReader.Line], with decryptor: BatchDecryptor, jobs: Int) -> [BatchDecryptor.Result] {
-        guard jobs > 1, batch.count > 1 else { return batch.map { result($0, decryptor) } }
-        let slots = ResultSlots(count: batch.count)
-        defer { slots.deallocate() }
-        let workers = min(jobs, batch.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // Each worker fills its own contiguous slice: no two threads touch the same slot.
-            let lower = batch.count * worker / workers, upper = batch.count * (worker + 1) / workers
-            for index in lower..<upper { slots.store(result(batch[index], decryptor), at: index) }
-        }
-        return slots.results()
-    }
-
-    private static func result(_ line: LineReader.Line, _ decryptor: BatchDecryptor) -> BatchDecryptor.Result {
-        switch line {
-        case .text(let bytes, let number):
-            bytes.withUnsafeBytes { decryptor.process(line: $0, lineNumber: number) }
-        case .overlong(let length, let number):
-            decryptor.overlongLine(lineNumber: number, length: length)
-        }
-    }
-}
-
-/// Result slots written by worker threads at distinct indices, read after they all finish.
-private struct ResultSlots: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<BatchDecryptor.Result?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        base = .allocate(capacity: count)
-        base.initialize(repeating: nil, count: count)
-    }
-
-    func store(_ result: BatchDecryptor.Result, at index: Int) { (base + index).pointee = result }
-
-    func results() -> [BatchDecryptor.Result] { (0..<count).map { (base + $0).pointee! } }
-
-    func deallocate() {
-        base.deinitialize(count: count)
-        base.deallocate()
     }
 }

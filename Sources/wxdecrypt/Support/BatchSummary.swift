@@ -1,5 +1,4 @@
 import Foundation
-import WeChatOpenData
 
 /// Counts results, draws the progress bar on a terminal and prints the closing summary line.
 struct BatchSummary {
@@ -11,11 +10,11 @@ struct BatchSummary {
 
     init(showProgress: Bool) { self.showProgress = showProgress }
 
-    mutating func record(_ failure: OpenDataError.Code?) {
-        records += 1
-        if let failure {
-            failed += 1
-            failures[failure.name, default: 0] += 1
+    mutating func add(records count: Int, failures counts: [String: Int]) {
+        records += count
+        for (code, number) in counts {
+            failed += number
+            failures[code, default: 0] += number
         }
     }
 

@@ -1,7 +1,7 @@
 /// Writes JSON text straight into a byte buffer: the models' wire form for output,
 /// without `JSONEncoder` (which costs microseconds per record).
 struct JSONWriter {
-    private(set) var bytes: [UInt8]
+    var bytes: [UInt8]
     private var needsComma = false
 
     init(into bytes: [UInt8] = []) { self.bytes = bytes }
