@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import WeChatOpenData
 
 /// Splits a block of lines between worker threads at line boundaries; each worker writes
@@ -66,8 +67,17 @@ final class BlockWorkers: @unchecked Sendable {
     /// The number of lines in `bytes`, a last line without newline included.
     private static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
         var count = 0
-        for byte in bytes where byte == 0x0A { count += 1 }
+        var start = 0
+        while let newline = nextNewline(bytes, from: start) {
+            count += 1
+            start = newline + 1
+        }
         return bytes.last == 0x0A ? count : count + 1
+    }
+
+    private static func nextNewline(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
+        return UnsafeRawPointer(found) - bytes.baseAddress!
     }
 
     private static func processLines(
@@ -76,8 +86,7 @@ final class BlockWorkers: @unchecked Sendable {
         var lineNumber = firstLineNumber
         var start = 0
         while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            let end = nextNewline(bytes, from: start) ?? bytes.count
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 worker.records += 1

@@ -43,17 +43,8 @@ struct JSONValue {
 
     var stringSpan: JSONStringSpan? {
         guard kind == .string else { return nil }
-        var index = start + 1
-        var hasEscapes = false
-        while bytes[index] != UInt8(ascii: "\"") {
-            if bytes[index] == UInt8(ascii: "\\") {
-                hasEscapes = true
-                index += 2
-            } else {
-                index += 1
-            }
-        }
-        return JSONStringSpan(start: start + 1, end: index, hasEscapes: hasEscapes)
+        let (end, hasEscapes) = ByteSearch.closingQuote(in: bytes, contentStart: start + 1)
+        return JSONStringSpan(start: start + 1, end: end, hasEscapes: hasEscapes)
     }
 
     var string: String? { stringSpan.map { JSONUnescape.string(bytes, $0) } }
@@ -178,10 +169,6 @@ struct JSONValue {
     }
 
     private static func skipString(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var index = start + 1
-        while bytes[index] != UInt8(ascii: "\"") {
-            index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
-        }
-        return index + 1
+        ByteSearch.closingQuote(in: bytes, contentStart: start + 1).end + 1
     }
 }

@@ -117,6 +117,13 @@ struct StrictJSONValidator {
         let start = index
         var hasEscapes = false
         while index < bytes.count {
+            // Plain ASCII runs, eight bytes at a time: base64 fields are all plain.
+            while index + 8 <= bytes.count,
+                ByteSearch.isPlainASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            {
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Vectorised byte searches (libc's `memchr`) for the scanners, which otherwise spend
+/// most of their time stepping through long base64 strings one byte at a time.
+enum ByteSearch {
+    /// The offset of the first `byte` in `bytes[start..<end]`, or `nil`.
+    @inline(__always)
+    static func first(_ byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int? {
+        guard start < end, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+
+    /// The offset of the quote that closes a JSON string whose content starts at `start`,
+    /// and whether the content has escapes. The document must be well formed there.
+    @inline(__always)
+    static func closingQuote(in bytes: UnsafeRawBufferPointer, contentStart start: Int) -> (end: Int, hasEscapes: Bool) {
+        var searchFrom = start
+        while true {
+            let quote = first(UInt8(ascii: "\""), in: bytes, from: searchFrom, to: bytes.count) ?? bytes.count
+            guard first(UInt8(ascii: "\\"), in: bytes, from: start, to: quote) != nil else { return (quote, false) }
+            // Escapes present: the quote closes the string only if preceded by an even run of backslashes.
+            var backslashes = 0
+            while quote - backslashes - 1 >= start, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+            if backslashes % 2 == 0 || quote >= bytes.count { return (quote, true) }
+            searchFrom = quote + 1
+        }
+    }
+
+    /// Whether the eight bytes in `word` are all plain string bytes: printable ASCII other
+    /// than `"` and `\`.
+    @inline(__always)
+    static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
+        return word & highs == 0 && !below0x20 && !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C))
+    }
+}
