@@ -58,16 +58,26 @@ final class OutputFile {
             code: "output_failed", reason: "\(what): \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
     }
 
-    /// Buffers `bytes`, writing in large blocks.
+    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is.
     func write(_ bytes: [UInt8]) throws {
+        if bytes.count >= 1 << 20 {
+            try flush()
+            try writeAll(bytes)
+            return
+        }
         pending += bytes
         if pending.count >= 1 << 20 { try flush() }
     }
 
     func flush() throws {
+        try writeAll(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
         var offset = 0
-        while offset < pending.count {
-            let written = pending.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 let failure = Self.failure("cannot write output '\(name)'")
@@ -76,7 +86,6 @@ final class OutputFile {
             }
             offset += written
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and, for a regular file, renames the temporary file into place.
