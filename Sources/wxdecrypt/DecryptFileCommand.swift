@@ -28,14 +28,7 @@ struct DecryptFileCommand: ParsableCommand {
     @Option(help: "Worker threads; the number of cores by default.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Reject payloads older than this many seconds.")
-    var maxAge: Int64?
-
-    @Option(help: "Fix the clock (Unix seconds) for reproducible freshness checks.")
-    var now: Int64?
-
-    @Flag(help: "Mask phone numbers (135****6666).")
-    var mask = false
+    @OptionGroup var verification: VerificationOptions
 
     @Flag(help: "No progress bar, even on a terminal.")
     var noProgress = false
@@ -48,8 +41,8 @@ struct DecryptFileCommand: ParsableCommand {
     func run() throws {
         try Console.run {
             let decryptor = try BatchDecryptor(
-                defaultAppID: appID, freshness: FreshnessOptions.policy(maxAge: maxAge, now: now),
-                maskPhoneNumbers: mask, format: BatchDecryptor.Format(rawValue: format)!)
+                defaultAppID: appID, freshness: verification.freshness,
+                maskPhoneNumbers: verification.mask, format: BatchDecryptor.Format(rawValue: format)!)
             var blocks = try InputBlocks(path: input)
             defer { blocks.close() }
             let sink = try OutputFile(path: output)

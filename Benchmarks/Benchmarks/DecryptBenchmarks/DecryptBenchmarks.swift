@@ -56,25 +56,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("PhoneNumber: base64 strings to verified model") { benchmark in
-        let records = Records.phones.records
-        for iteration in benchmark.scaledIterations {
-            let record = records[iteration % records.count]
-            let key = try SessionKey(base64: record.sessionKey)
-            blackHole(try decryptor.decrypt(
-                PhoneNumber.self, encryptedData: record.encryptedData, iv: record.iv, sessionKey: key))
-        }
-    }
-
-    Benchmark("UserInfo: base64 strings to verified model") { benchmark in
-        let records = Records.users.records
-        for iteration in benchmark.scaledIterations {
-            let record = records[iteration % records.count]
-            let key = try SessionKey(base64: record.sessionKey)
-            blackHole(try decryptor.decrypt(
-                UserInfo.self, encryptedData: record.encryptedData, iv: record.iv, sessionKey: key))
-        }
-    }
+    decryptBenchmark("PhoneNumber: base64 strings to verified model", PhoneNumber.self, Records.phones, decryptor)
+    decryptBenchmark("UserInfo: base64 strings to verified model", UserInfo.self, Records.users, decryptor)
 
     Benchmark("Raw: verified JSON bytes") { benchmark in
         let records = Records.phones.records
@@ -98,6 +81,19 @@ let benchmarks: @Sendable () -> Void = {
         let records = Records.phones.records
         for iteration in benchmark.scaledIterations {
             blackHole(try Base64Inspection.inspect(encryptedData: records[iteration % records.count].encryptedData))
+        }
+    }
+}
+
+/// Decrypts the records into `model`, from base64 strings (the session key included) to a verified model.
+func decryptBenchmark<Model: Decodable>(
+    _ name: String, _ model: Model.Type, _ records: Records, _ decryptor: OpenDataDecryptor
+) {
+    Benchmark(name) { benchmark in
+        for iteration in benchmark.scaledIterations {
+            let record = records.records[iteration % records.records.count]
+            let key = try SessionKey(base64: record.sessionKey)
+            blackHole(try decryptor.decrypt(model, encryptedData: record.encryptedData, iv: record.iv, sessionKey: key))
         }
     }
 }
