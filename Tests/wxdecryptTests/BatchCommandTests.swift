@@ -99,6 +99,16 @@ struct BatchCommandTests {
         #expect(outcome.stderr.contains("error[output_failed]: cannot write output '/dev/full'"))
     }
 
+    @Test("a device as --output is written directly and never replaced")
+    func deviceOutput() throws {
+        let outcome = try WXDecryptRunner.run(
+            ["decrypt-file", "Fixtures/sample-records.jsonl", "--app-id", "wx4f4bc4dec97d474b", "--output", "/dev/null"])
+        #expect(outcome.status == 1 && outcome.stdout.isEmpty)
+        #expect(outcome.stderr.hasPrefix("wxdecrypt: 9 records, 6 ok, 3 failed"))
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+    }
+
     @Test("input and output errors: 66 for a missing input, 74 for an unwritable directory, 64 for bad flags")
     func fileErrors() throws {
         #expect(try WXDecryptRunner.run(["decrypt-file", "/nonexistent.jsonl"]).status == 66)
