@@ -1,0 +1,1 @@
+// The declaration in CFuzzDriver.h is implemented by libFuzzer.
