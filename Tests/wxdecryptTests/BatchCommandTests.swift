@@ -119,8 +119,9 @@ struct BatchCommandTests {
         #expect(try WXDecryptRunner.run(["decrypt-file", "-", "--jobs", "0"]).status == 64)
     }
 
-    @Test("SIGTERM in the middle of a run leaves neither the target nor a temporary file")
-    func interrupted() throws {
+    @Test("SIGTERM or SIGINT in the middle of a run leaves neither the target nor a temporary file",
+          arguments: [SIGTERM, SIGINT])
+    func interrupted(signal: Int32) throws {
         let directory = Self.temporaryPath("dir")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -140,9 +141,65 @@ struct BatchCommandTests {
             waited += 1
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 1, "the temporary file exists")
-        process.terminate()
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 143 || process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == 128 + signal)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+
+    @Test("100,000 records with 10% broken: one result per record, in order, counts as generate made them")
+    func hundredThousand() throws {
+        let input = Self.temporaryPath("100k.jsonl"), output = Self.temporaryPath("100k.out")
+        defer {
+            try? FileManager.default.removeItem(atPath: input)
+            try? FileManager.default.removeItem(atPath: output)
+        }
+        let made = try WXDecryptRunner.run(
+            ["generate", "--records", "100000", "--seed", "5", "--bad-fraction", "0.1", "--output", input])
+        let run = try WXDecryptRunner.run(["decrypt-file", input, "--jobs", "2", "--output", output])
+        let expected = made.stderr.replacingOccurrences(of: "generated ", with: "")
+            .replacingOccurrences(of: " broken", with: " failed").trimmingCharacters(in: .newlines)
+        #expect(run.stderr.hasPrefix(expected + ", "), "\(run.stderr) vs \(expected)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        var expectedID = 1
+        var inOrder = true
+        for line in text.split(separator: "\n") {
+            // Every line starts with its id: {"id":N,
+            if !line.hasPrefix(#"{"id":\#(expectedID),"#) { inOrder = false }
+            expectedID += 1
+        }
+        #expect(inOrder && expectedID == 100_001)
+    }
+
+    @Test("truncated last line, a 10 MB line, only blank lines, a binary file: per-record errors, no crash")
+    func hostileFiles() throws {
+        let good = try WXDecryptRunner.run(
+            ["encrypt", "--app-id", "wx1", "--phone", "13580006666", "--random-key", "--timestamp", "1"]).stdout
+            .trimmingCharacters(in: .newlines)
+        let cases: [(String, [UInt8], [String])] = [
+            ("truncated", Array((good + "\n" + good.prefix(good.count / 2)).utf8), ["ok", "invalid_record"]),
+            ("10 MB line", Array((good + "\n" + String(repeating: "A", count: 10_000_000) + "\n" + good + "\n").utf8),
+             ["ok", "invalid_record", "ok"]),
+            ("blank lines", Array(String(repeating: " \r\n\n\t\n", count: 1000).utf8), []),
+            ("binary", (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }, nil),
+        ].map { ($0.0, $0.1, $0.2 ?? []) }
+        for (name, bytes, expected) in cases {
+            let path = Self.temporaryPath(name)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let run = try WXDecryptRunner.run(["decrypt-file", path, "--app-id", "wx1", "--jobs", "2"])
+            #expect(run.status == 0 || run.status == 1, "\(name): \(run.stderr)")
+            let results = run.stdout.split(separator: "\n").map {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(!results.contains { $0 == nil }, "\(name): every output line is JSON")
+            if name == "binary" {
+                #expect(results.allSatisfy { ($0?["error"] as? [String: Any])?["code"] as? String == "invalid_record" })
+                #expect(!results.isEmpty)
+            } else {
+                let codes = results.map { ($0?["ok"] as? Bool == true) ? "ok" : (($0?["error"] as? [String: Any])?["code"] as? String ?? "?") }
+                #expect(codes == expected, "\(name)")
+            }
+        }
     }
 }

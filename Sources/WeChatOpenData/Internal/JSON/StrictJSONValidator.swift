@@ -205,23 +205,47 @@ struct StrictJSONValidator {
         func digit() -> Bool { index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) }
         if peek() == UInt8(ascii: "-") { index += 1 }
         guard digit() else { return false }
+        var integerDigits = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while digit() { index += 1 }
+            while digit() {
+                index += 1
+                integerDigits += 1
+            }
         }
         if peek() == UInt8(ascii: ".") {
             index += 1
             guard digit() else { return false }
             while digit() { index += 1 }
         }
+        var exponent = 0
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            var negative = false
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") {
+                negative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
             guard digit() else { return false }
-            while digit() { index += 1 }
+            while digit() {
+                exponent = min(exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")), 100_000)
+                index += 1
+            }
+            if negative { exponent = -exponent }
         }
-        return index - start <= Self.maximumNumberLength
+        guard index - start <= Self.maximumNumberLength else { return false }
+        // Out of range for a double (overflow past 1.8e308, or a non-zero value that underflows
+        // to zero): only possible with an exponent or many digits, so only those are converted.
+        if exponent != 0 || integerDigits > 15 {
+            let token = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+            guard let value = Double(String(decoding: token, as: UTF8.self)), value.isFinite else { return false }
+            let mantissa = token.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            if value == 0, mantissa.contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }) {
+                return false
+            }
+        }
+        return true
     }
 }
 
