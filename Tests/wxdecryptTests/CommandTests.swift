@@ -193,6 +193,23 @@ struct ErrorPathTests {
             (["verify-vectors", "/nonexistent"], [:], nil, 66),
             (["no-such-command"], [:], nil, 64),
         ]
+        // A phone record that decrypts but fails verification: its number must not leak either.
+        let record = try WXDecryptRunner.run(
+            ["encrypt", "--app-id", "wx1111111111111111", "--phone", "13912345678", "--timestamp", "1"], environment: env)
+        let fields = try #require(JSONSerialization.jsonObject(with: Data(record.stdout.utf8)) as? [String: String])
+        let phoneCases: [[String]] = [
+            ["decrypt", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
+            ["decrypt", "--app-id", "wx1111111111111111", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!,
+             "--max-age", "60"],
+            ["diagnose", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
+        ]
+        for arguments in phoneCases {
+            let outcome = try WXDecryptRunner.run(arguments, environment: env)
+            #expect(outcome.status == 1)
+            #expect(!outcome.stdout.contains("13912345678") && !outcome.stderr.contains("13912345678"))
+            #expect(!outcome.stdout.contains("5678\"") && !outcome.stderr.contains("139123"))
+            CommandTests.assertNoSecrets(outcome)
+        }
         for (arguments, environment, stdin, status) in cases {
             let outcome = try WXDecryptRunner.run(arguments, environment: environment, stdin: stdin)
             #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
