@@ -7,13 +7,7 @@ struct DecryptCommand: ParsableCommand {
         commandName: "decrypt",
         abstract: "Decrypt and verify one payload and print it as JSON.")
 
-    @Option(name: .customLong("app-id"), help: "Your mini program's appid; the watermark must match.")
-    var appID: String
-
-    @Option(help: "The iv, base64.")
-    var iv: String
-
-    @OptionGroup var encrypted: EncryptedDataOptions
+    @OptionGroup var input: PayloadInputOptions
     @OptionGroup var key: SessionKeyOptions
 
     @Option(name: .customLong("as"), help: "auto, phone, user, werun, share, group or raw.")
@@ -33,9 +27,9 @@ struct DecryptCommand: ParsableCommand {
     func run() throws {
         try Console.run {
             let decryptor = try OpenDataDecryptor(
-                appID: appID, freshness: verification.freshness)
+                appID: input.appID, freshness: verification.freshness)
             var payload = try decryptor.decryptPayload(
-                as: OpenDataPayload.Kind(rawValue: kind), encryptedData: try encrypted.load(), iv: iv,
+                as: OpenDataPayload.Kind(rawValue: kind), encryptedData: try input.load(), iv: input.iv,
                 sessionKey: try key.load())
             if verification.mask { payload = payload.masked() }
             let pretty = !compact && Console.standardOutputIsTerminal

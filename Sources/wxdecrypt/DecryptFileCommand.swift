@@ -50,17 +50,20 @@ struct DecryptFileCommand: ParsableCommand {
             let workers = BlockWorkers(count: jobs)
             do {
                 try sink.write(decryptor.header)
+                var lineNumber = 1
                 while let block = try blocks.next() {
                     switch block {
-                    case .lines(let lines, let firstLineNumber):
-                        workers.process(lines, firstLineNumber: firstLineNumber, with: decryptor)
+                    case .lines(let lines):
+                        workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
+                        lineNumber += workers.lineCount
                         for worker in workers.workers {
                             try sink.write(worker.output)
                             summary.add(records: worker.records, failures: worker.failures)
                         }
-                    case .overlong(let length, let lineNumber):
+                    case .overlong(let length):
                         var line: [UInt8] = []
                         let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
+                        lineNumber += 1
                         try sink.write(line)
                         summary.add(records: 1, failures: [code.name: 1])
                     }

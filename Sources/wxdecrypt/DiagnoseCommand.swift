@@ -7,13 +7,7 @@ struct DiagnoseCommand: ParsableCommand {
         commandName: "diagnose",
         abstract: "Walk through every step of one payload and say in plain words what is wrong.")
 
-    @Option(name: .customLong("app-id"), help: "Your mini program's appid.")
-    var appID: String
-
-    @Option(help: "The iv, base64.")
-    var iv: String
-
-    @OptionGroup var encrypted: EncryptedDataOptions
+    @OptionGroup var input: PayloadInputOptions
     @OptionGroup var key: SessionKeyOptions
 
     @Option(help: "Also check that the payload is at most this many seconds old.")
@@ -26,7 +20,7 @@ struct DiagnoseCommand: ParsableCommand {
         try Console.run {
             let keyText = try key.loadText()
             let diagnosis = OpenDataDiagnosis.diagnose(
-                appID: appID, sessionKey: keyText, iv: iv, encryptedData: try encrypted.load(), maximumAge: maxAge,
+                appID: input.appID, sessionKey: keyText, iv: input.iv, encryptedData: try input.load(), maximumAge: maxAge,
                 now: now.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date())
             for step in diagnosis.steps {
                 try Console.standardOutput("\(step.passed ? "ok  " : "FAIL") \(step.title): \(step.detail)\n")

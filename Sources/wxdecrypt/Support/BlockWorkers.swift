@@ -17,6 +17,9 @@ final class BlockWorkers: @unchecked Sendable {
 
     init(count: Int) { workers = (0..<count).map { _ in Worker() } }
 
+    /// The number of lines in the last block processed.
+    var lineCount: Int { workers.reduce(0) { $0 + $1.lineCount } }
+
     func process(_ block: [UInt8], firstLineNumber: Int, with decryptor: BatchDecryptor) {
         block.withUnsafeBytes { bytes in
             let parts = Self.split(bytes, into: workers.count)

@@ -6,8 +6,9 @@ import WeChatOpenData
 struct InputBlocks {
     enum Block {
         /// Whole lines (the last may lack its newline at the end of the input).
-        case lines([UInt8], firstLineNumber: Int)
-        case overlong(length: Int, lineNumber: Int)
+        case lines([UInt8])
+        /// One line longer than the limit, skipped.
+        case overlong(length: Int)
     }
 
     static let blockSize = 4 << 20
@@ -15,7 +16,6 @@ struct InputBlocks {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var atEnd = false
-    private var nextLineNumber = 1
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 20)
 
     /// Opens `path`, or stdin for `-`; exit 66 when it cannot be opened.
@@ -40,36 +40,18 @@ struct InputBlocks {
             if atEnd {
                 guard !buffer.isEmpty else { return nil }
                 defer { buffer.removeAll(keepingCapacity: true) }
-                return emit(buffer)
+                return .lines(buffer)
             }
             if buffer.count > BatchInputRecord.maximumLineLength + 1, !buffer.contains(0x0A) {
-                let number = nextLineNumber
-                nextLineNumber += 1
-                return .overlong(length: try skipRestOfLine(), lineNumber: number)
+                return .overlong(length: try skipRestOfLine())
             }
             if buffer.count >= Self.blockSize, let cut = buffer.lastIndex(of: 0x0A) {
                 let lines = Array(buffer[...cut])
                 buffer.removeFirst(cut + 1)
-                return emit(lines)
+                return .lines(lines)
             }
             try fill()
         }
-    }
-
-    /// Numbers the block's lines: the workers count them again in parallel, so here only
-    /// the total is needed, from a vectorised search.
-    private mutating func emit(_ lines: [UInt8]) -> Block {
-        let first = nextLineNumber
-        var count = 0
-        lines.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count, let found = memchr(bytes.baseAddress! + offset, 0x0A, bytes.count - offset) {
-                count += 1
-                offset = UnsafeRawPointer(found) - bytes.baseAddress! + 1
-            }
-        }
-        nextLineNumber += count + (lines.last == 0x0A ? 0 : 1)
-        return .lines(lines, firstLineNumber: first)
     }
 
     private mutating func fill() throws {

@@ -31,8 +31,14 @@ struct SessionKeyOptions: ParsableArguments {
     }
 }
 
-/// `--data B64 | --data-file PATH|-`, shared by decrypt and diagnose.
-struct EncryptedDataOptions: ParsableArguments {
+/// `--app-id`, `--iv` and `--data B64 | --data-file PATH|-`: one payload, for decrypt and diagnose.
+struct PayloadInputOptions: ParsableArguments {
+    @Option(name: .customLong("app-id"), help: "Your mini program's appid; the watermark must match.")
+    var appID: String
+
+    @Option(help: "The iv, base64.")
+    var iv: String
+
     @Option(help: "The encryptedData, base64.")
     var data: String?
 
