@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitizers=("$@")
 [ ${#sanitizers[@]} -gt 0 ] || sanitizers=(address thread)
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 for sanitizer in "${sanitizers[@]}"; do
     echo "== swift test --sanitize=$sanitizer"
     swift test --sanitize="$sanitizer" --scratch-path ".build-$sanitizer"

@@ -100,9 +100,10 @@ final class OutputFile {
         guard rename(temporary, target) == 0 else {
             let failure = Self.failure("cannot move output into place at '\(target)'")
             unlink(temporary)
+            Self.forgetTemporaryPath()
             throw failure
         }
-        pendingTemporaryPath = nil
+        Self.forgetTemporaryPath()
     }
 
     /// Removes the temporary file after a failure.
@@ -110,6 +111,13 @@ final class OutputFile {
         guard let temporary else { return }
         close(descriptor)
         unlink(temporary)
+        Self.forgetTemporaryPath()
+    }
+
+    /// Clears the signal handler's path before freeing it, so the handler never sees a freed pointer.
+    private static func forgetTemporaryPath() {
+        guard let path = pendingTemporaryPath else { return }
         pendingTemporaryPath = nil
+        free(path)
     }
 }
