@@ -60,6 +60,8 @@ struct CommandTests {
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data], [:], 64, "error[missing_session_key]: "),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv], Self.env, 64, "Pass exactly one of --data or --data-file"),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--as", "nope"], Self.env, 64, "--as must be"),
+            (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--now", "1"], Self.env, 64,
+             "--now only applies together with --max-age"),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data-file", "/nonexistent/data"], Self.env, 66,
              "error[cannot_open_input]: "),
         ]

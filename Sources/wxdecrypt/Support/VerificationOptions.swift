@@ -13,6 +13,11 @@ struct VerificationOptions: ParsableArguments {
     @Flag(help: "Mask phone numbers (135****6666).")
     var mask = false
 
+    func validate() throws {
+        if now != nil && maxAge == nil { throw ValidationError("--now only applies together with --max-age.") }
+        if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative.") }
+    }
+
     /// A policy from `--max-age` and `--now`; without `--max-age` there is nothing to check.
     var freshness: FreshnessPolicy? {
         guard let maxAge else { return nil }
