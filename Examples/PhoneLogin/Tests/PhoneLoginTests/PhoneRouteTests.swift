@@ -99,4 +99,13 @@ struct PhoneRouteTests {
             #expect(wrong.isEmpty, "\(wrong.count) wrong answers, statuses \(wrong.prefix(3).map(\.1))")
         }
     }
+
+    @Test("the session store is seeded from the example's sessions.json")
+    func sessionsFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sessions.json")
+        let store = try SessionStore(contentsOf: url)
+        #expect(store.sessionKey(for: "demo-session") == (try SessionKey(base64: "tiihtNczf5v6AKRyjwEUhQ==")))
+        #expect(store.sessionKey(for: "nobody") == nil)
+    }
 }
