@@ -35,7 +35,7 @@ public enum OpenDataEncryptor {
             }
         }
         // EVP encryption of whole blocks with a valid 16-byte key cannot fail short of
-        // libcrypto missing AES entirely, which `AES128CBC.isAvailable` reports.
+        // libcrypto missing AES-128-CBC entirely (a broken installation, not bad input).
         precondition(encrypted, "libcrypto could not encrypt with AES-128-CBC")
         return EncryptedOpenData(
             encryptedData: buffer.withUnsafeBytes { Base64Decoding.encode($0) },

@@ -9,8 +9,6 @@ enum AES128CBC {
     /// `EVP_CIPHER` objects are immutable and safe to share between threads.
     nonisolated(unsafe) private static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil)
 
-    static var isAvailable: Bool { cipher != nil }
-
     /// Transforms `buffer` in place (EVP allows exactly equal input and output).
     ///
     /// - Returns: `false` when libcrypto fails; the buffer content is then unspecified.
