@@ -238,8 +238,11 @@ public struct OpenDataDecryptor: Sendable {
     static func decodeWithFoundation<Payload: Decodable>(_ type: Payload.Type, from plaintext: UnsafeRawBufferPointer)
         throws(OpenDataError) -> Payload
     {
+        // A copy for JSONDecoder, wiped afterwards like the decryption buffer.
+        var copy = Data(plaintext)
+        defer { copy.withUnsafeMutableBytes { SecureMemory.wipe($0) } }
         do {
-            return try JSONDecoder().decode(type, from: Data(plaintext))
+            return try JSONDecoder().decode(type, from: copy)
         } catch let error as DecodingError {
             throw OpenDataError.invalidPayload(decoding: error)
         } catch {
