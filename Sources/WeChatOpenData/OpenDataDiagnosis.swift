@@ -48,12 +48,13 @@ public struct OpenDataDiagnosis: Sendable {
             steps.append(Step(title: title, passed: false, detail: detail, code: code))
             return OpenDataDiagnosis(steps: steps)
         }
-        let inputs: [(String, String, Int?, () throws(OpenDataError) -> Base64Inspection)] = [
-            ("session_key", sessionKey, 16, { () throws(OpenDataError) in try Base64Inspection.inspect(sessionKey: sessionKey) }),
-            ("iv", iv, 16, { () throws(OpenDataError) in try Base64Inspection.inspect(iv: iv) }),
-            ("encrypted_data", encryptedData, nil, { () throws(OpenDataError) in try Base64Inspection.inspect(encryptedData: encryptedData) }),
+        // Each input: its name, the decoded length it must have (nil: a multiple of 16), its inspection.
+        let inputs: [(String, Int?, () throws(OpenDataError) -> Base64Inspection)] = [
+            ("session_key", 16, { () throws(OpenDataError) in try Base64Inspection.inspect(sessionKey: sessionKey) }),
+            ("iv", 16, { () throws(OpenDataError) in try Base64Inspection.inspect(iv: iv) }),
+            ("encrypted_data", nil, { () throws(OpenDataError) in try Base64Inspection.inspect(encryptedData: encryptedData) }),
         ]
-        for (name, _, expected, inspect) in inputs {
+        for (name, expected, inspect) in inputs {
             let title = "\(name): base64"
             let inspection: Base64Inspection
             do { inspection = try inspect() } catch {

@@ -45,7 +45,7 @@ struct GenerateCommand: ParsableCommand {
             var brokenCount = 0
             do {
                 var previousIV = InitializationVector.random(using: &generator)
-                for number in 1...max(records, 1) where records > 0 {
+                for number in stride(from: 1, through: records, by: 1) {
                     let broken = Double.random(in: 0..<1, using: &generator) < badFraction
                     let kind = broken ? BrokenKind.allCases[brokenCount % BrokenKind.allCases.count] : nil
                     if broken { brokenCount += 1 }
