@@ -47,9 +47,7 @@ enum Base64Decoding {
     /// Maps an input byte to its 6-bit value, or to one of the markers above.
     private static let table: [UInt8] = {
         var table = [UInt8](repeating: invalid, count: 256)
-        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(character)] = UInt8(value)
-        }
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
         table[Int(UInt8(ascii: "-"))] = 62
         table[Int(UInt8(ascii: "_"))] = 63
         table[Int(UInt8(ascii: "\r"))] = lineBreak
@@ -159,9 +157,7 @@ enum Base64Decoding {
     /// Standard alphabet only; every other byte maps to 0xFF.
     private static let canonicalTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(character)] = UInt8(value)
-        }
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
         return table
     }()
 
@@ -266,6 +262,7 @@ enum Base64Decoding {
         }
     }
 
+    /// The standard alphabet (RFC 4648 §4): the encoder's output and both decoding tables.
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Standard base64 with padding, the form WeChat uses.

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Vectorised byte searches (libc's `memchr`) for the scanners, which otherwise spend
+/// Vectorised byte searches and comparisons (libc's `memchr`, `memcmp`) for the scanners, which otherwise spend
 /// most of their time stepping through long base64 strings one byte at a time.
 enum ByteSearch {
     /// The offset of the first `byte` in `bytes[start..<end]`, or `nil`.
@@ -15,6 +15,14 @@ enum ByteSearch {
         guard start < end, let base = bytes.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
         return UnsafeRawPointer(found) - base
+    }
+
+    /// Whether two buffers hold the same bytes (`memcmp`; not for secrets, which use `SecureMemory`).
+    @inline(__always)
+    static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        guard lhs.count > 0 else { return true }
+        return memcmp(lhs.baseAddress!, rhs.baseAddress!, lhs.count) == 0
     }
 
     /// The offset of the quote that closes a JSON string whose content starts at `start`,

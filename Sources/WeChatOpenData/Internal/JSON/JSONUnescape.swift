@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Decoding of string tokens that `StrictJSONValidator` has already accepted.
 enum JSONUnescape {
     /// The value of four hex digits at `offset`, or `nil`.
@@ -91,8 +83,6 @@ enum JSONUnescape {
     }
 
     private static func rawEqual(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ expected: UnsafeRawBufferPointer) -> Bool {
-        guard span.end - span.start == expected.count else { return false }
-        guard expected.count > 0 else { return true }
-        return memcmp(bytes.baseAddress! + span.start, expected.baseAddress!, expected.count) == 0
+        return ByteSearch.equal(UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end]), expected)
     }
 }

@@ -6,8 +6,6 @@ struct JSONWriter {
 
     init(into bytes: [UInt8] = []) { self.bytes = bytes }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     static func appendString(_ text: String, to output: inout [UInt8]) {
         var text = text
@@ -25,8 +23,8 @@ struct JSONWriter {
                 case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
                     output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                    output.append(hexDigits[Int(byte >> 4)])
-                    output.append(hexDigits[Int(byte & 0xF)])
+                    output.append(Hex.digits[Int(byte >> 4)])
+                    output.append(Hex.digits[Int(byte & 0xF)])
                 }
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
