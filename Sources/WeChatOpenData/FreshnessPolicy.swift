@@ -45,10 +45,19 @@ public struct FreshnessPolicy: Sendable {
     /// - Throws: ``OpenDataError/Code/watermarkExpired`` when the payload is older than
     ///   ``maximumAge`` or further in the future than ``allowedClockSkew``.
     public func check(_ watermark: Watermark) throws(OpenDataError) {
-        let now = Int64(now().timeIntervalSince1970.rounded(.down))
-        let age = now - watermark.timestamp
+        let now = Self.seconds(now().timeIntervalSince1970)
         let maximum = maximumAge.components.seconds
         let skew = allowedClockSkew.components.seconds
+        // Timestamps come from the payload and may be anything: no arithmetic here may trap.
+        let (age, overflow) = now.subtractingReportingOverflow(watermark.timestamp)
+        if overflow {
+            throw OpenDataError(
+                code: .watermarkExpired,
+                reason: "watermark.timestamp is so far from this server's clock that its age cannot be computed; "
+                    + "the payload was not produced by WeChat for this request",
+                field: "watermark.timestamp"
+            )
+        }
         if age > maximum {
             throw OpenDataError(
                 code: .watermarkExpired,
@@ -57,7 +66,8 @@ public struct FreshnessPolicy: Sendable {
                 field: "watermark.timestamp"
             )
         }
-        if -age > skew {
+        // `age` is not Int64.min here (that would have overflowed above), so negating it is safe.
+        if age < 0, -age > skew {
             throw OpenDataError(
                 code: .watermarkExpired,
                 reason: "watermark.timestamp is \(-age) s in the future, beyond the allowed clock skew of \(skew) s; "
@@ -65,5 +75,14 @@ public struct FreshnessPolicy: Sendable {
                 field: "watermark.timestamp"
             )
         }
+    }
+
+    /// Whole seconds of a clock reading, clamped to `Int64` (a clock or `--now` can be anything).
+    static func seconds(_ interval: TimeInterval) -> Int64 {
+        guard interval.isFinite else { return interval > 0 ? .max : .min }
+        let whole = interval.rounded(.down)
+        if whole >= 9_223_372_036_854_775_807.0 { return .max }
+        if whole <= -9_223_372_036_854_775_808.0 { return .min }
+        return Int64(whole)
     }
 }
