@@ -45,7 +45,15 @@ public struct FreshnessPolicy: Sendable {
     /// - Throws: ``OpenDataError/Code/watermarkExpired`` when the payload is older than
     ///   ``maximumAge`` or further in the future than ``allowedClockSkew``.
     public func check(_ watermark: Watermark) throws(OpenDataError) {
-        let now = Self.seconds(now().timeIntervalSince1970)
+        guard let now = Self.seconds(now().timeIntervalSince1970) else {
+            // A clock that reads NaN, infinity or a time past Int64 is broken: fail closed.
+            throw OpenDataError(
+                code: .watermarkExpired,
+                reason: "this server's clock reads a time that cannot be represented, so freshness cannot be checked; "
+                    + "fix the clock (or the fixed --now value)",
+                field: "watermark.timestamp"
+            )
+        }
         let maximum = maximumAge.components.seconds
         let skew = allowedClockSkew.components.seconds
         // Timestamps come from the payload and may be anything: no arithmetic here may trap.
@@ -77,12 +85,10 @@ public struct FreshnessPolicy: Sendable {
         }
     }
 
-    /// Whole seconds of a clock reading, clamped to `Int64` (a clock or `--now` can be anything).
-    static func seconds(_ interval: TimeInterval) -> Int64 {
-        guard interval.isFinite else { return interval > 0 ? .max : .min }
-        let whole = interval.rounded(.down)
-        if whole >= 9_223_372_036_854_775_807.0 { return .max }
-        if whole <= -9_223_372_036_854_775_808.0 { return .min }
-        return Int64(whole)
+    /// Whole seconds of a clock reading, or `nil` when it is not a representable time (a clock
+    /// or a fixed `--now` can be anything; converting such a `Double` would trap).
+    static func seconds(_ interval: TimeInterval) -> Int64? {
+        guard interval.isFinite else { return nil }
+        return Int64(exactly: interval.rounded(.down))
     }
 }

@@ -174,9 +174,9 @@ public struct OpenDataDiagnosis: Sendable {
     }
 
     private static func age(of watermark: Watermark, _ decryptor: OpenDataDecryptor) -> String {
-        let now = FreshnessPolicy.seconds((decryptor.freshness?.now() ?? Date()).timeIntervalSince1970)
-        let (age, overflow) = now.subtractingReportingOverflow(watermark.timestamp)
         var detail = "timestamp \(watermark.timestamp)"
+        let now = FreshnessPolicy.seconds((decryptor.freshness?.now() ?? Date()).timeIntervalSince1970)
+        let (age, overflow) = now?.subtractingReportingOverflow(watermark.timestamp) ?? (0, true)
         if overflow {
             detail += ", too far from the clock to compute an age"
         } else {

@@ -7,7 +7,8 @@
 // - a space between two base64 characters on one line is a `+` that URL or form decoding
 //   turned into a space; a tab there is whitespace (a `+` never becomes a tab);
 // - where spaces could be either (the edge runs above), the reading whose decoded length
-//   the field accepts wins, whitespace first when several do.
+//   the field accepts wins, whitespace first when several do. At a line's start only the
+//   spaces beyond the text's common indentation can be `+` (the ones next to the text).
 
 enum Base64Decoding {
     enum Failure: Error, Equatable {
@@ -32,8 +33,11 @@ enum Base64Decoding {
     /// Which ambiguous runs of spaces a reading takes as `+`; all others are whitespace.
     private struct Reading: OptionSet {
         let rawValue: UInt8
+        /// All spaces before the text.
         static let textStart = Reading(rawValue: 1)
+        /// All spaces after the text.
         static let textEnd = Reading(rawValue: 2)
+        /// Spaces at a line's end, and a line start's spaces beyond the common indentation.
         static let lineEdges = Reading(rawValue: 4)
 
         /// Whitespace first, then the smallest changes.
@@ -58,10 +62,11 @@ enum Base64Decoding {
         if let count = decodeCanonical(input, constantTime: field.isSecret, into: output), field.acceptsLength(count) {
             return (count, [])
         }
-        let ambiguity = ambiguousRuns(input)
+        let (ambiguity, indentation) = ambiguousRuns(input)
         var first: Result<(count: Int, repairs: Base64Repairs), Failure>?
         for reading in Reading.preferenceOrder where reading.isSubset(of: ambiguity) {
-            let result = decodeCore(input, reading: reading, constantTime: field.isSecret, into: output)
+            let result = decodeCore(
+                input, reading: reading, indentation: indentation, constantTime: field.isSecret, into: output)
             if case .success(let decoded) = result, field.acceptsLength(decoded.count) { return decoded }
             if first == nil { first = result }
         }
@@ -75,26 +80,52 @@ enum Base64Decoding {
         }
     }
 
-    /// Which kinds of ambiguous space runs `input` has: readings that change nothing are not tried.
-    private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> Reading {
-        var found: Reading = []
+    /// Where a run of blanks stands: only runs at an edge are ambiguous.
+    private enum Position { case interior, blankLine, lineStart, lineEnd }
+
+    private static func position(of run: Range<Int>, in input: UnsafeRawBufferPointer) -> Position {
+        let startsLine = run.lowerBound == 0 || isLineBreak(input[run.lowerBound - 1])
+        let endsLine = run.upperBound == input.count || isLineBreak(input[run.upperBound])
+        switch (startsLine, endsLine) {
+        case (false, false): return .interior
+        case (true, true): return .blankLine
+        case (true, false): return .lineStart
+        case (false, true): return .lineEnd
+        }
+    }
+
+    /// The end of the run of blanks that starts at `start`.
+    private static func runEnd(_ input: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var end = start
+        while end < input.count, isBlank(input[end]) { end += 1 }
+        return end
+    }
+
+    /// Which readings could change anything, and the common indentation (the shortest run of
+    /// blanks that starts a line of text).
+    private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> (Reading, indentation: Int) {
+        var runs: [(Range<Int>, Position)] = []
         var index = 0
         while index < input.count {
-            guard input[index] == 0x20 else {
+            guard isBlank(input[index]) else {
                 index += 1
                 continue
             }
-            let start = index
-            while index < input.count, isBlank(input[index]) { index += 1 }
-            if start == 0 {
-                found.insert(.textStart)
-            } else if index == input.count {
-                found.insert(.textEnd)
-            } else if isLineBreak(input[start - 1]) || isLineBreak(input[index]) {
+            let run = index..<runEnd(input, from: index)
+            runs.append((run, position(of: run, in: input)))
+            index = run.upperBound
+        }
+        let indentation = runs.filter { $0.1 == .lineStart }.map(\.0.count).min() ?? 0
+        var found: Reading = []
+        for (run, position) in runs where (run.lowerBound..<run.upperBound).contains(where: { input[$0] == 0x20 }) {
+            if position == .lineStart, run.lowerBound == 0 { found.insert(.textStart) }
+            if position == .lineEnd, run.upperBound == input.count { found.insert(.textEnd) }
+            if position == .lineStart, run.count > indentation {
                 found.insert(.lineEdges)
             }
+            if position == .lineEnd, run.upperBound < input.count { found.insert(.lineEdges) }
         }
-        return found
+        return (found, indentation)
     }
 
     /// The common case, four characters at a time: canonical standard base64 with correct
@@ -182,6 +213,7 @@ enum Base64Decoding {
     private static func decodeCore(
         _ input: UnsafeRawBufferPointer,
         reading: Reading,
+        indentation: Int,
         constantTime: Bool,
         into output: UnsafeMutableRawBufferPointer
     ) -> Result<(count: Int, repairs: Base64Repairs), Failure> {
@@ -224,22 +256,32 @@ enum Base64Decoding {
                 repairs.insert(.whitespaceRemoved)
                 index += 1
             } else if isBlank(byte) {
-                let start = index
-                while index < input.count, isBlank(input[index]) { index += 1 }
-                let position: Reading =
-                    start == 0 ? .textStart
-                    : index == input.count ? .textEnd
-                    : isLineBreak(input[start - 1]) || isLineBreak(input[index]) ? .lineEdges : []
-                // Interior spaces are always `+`; edge spaces only under a reading that says so.
-                let spacesArePlus = position.isEmpty || reading.contains(position)
-                for offset in start..<index {
-                    if spacesArePlus, input[offset] == 0x20 {
+                let run = index..<runEnd(input, from: index)
+                // The first offset from which spaces in this run are `+` under this reading.
+                let plusFrom: Int
+                switch position(of: run, in: input) {
+                case .interior:
+                    plusFrom = run.lowerBound
+                case .blankLine:
+                    plusFrom = run.upperBound
+                case .lineStart:
+                    plusFrom =
+                        run.lowerBound == 0 && reading.contains(.textStart) ? run.lowerBound
+                        : reading.contains(.lineEdges) ? run.lowerBound + min(indentation, run.count) : run.upperBound
+                case .lineEnd:
+                    let atTextEnd = run.upperBound == input.count
+                    plusFrom =
+                        reading.contains(atTextEnd ? .textEnd : .lineEdges) ? run.lowerBound : run.upperBound
+                }
+                for offset in run {
+                    if offset >= plusFrom, input[offset] == 0x20 {
                         repairs.insert(.spacesAsPlus)
                         if let failure = append(62, at: offset) { return .failure(failure) }
                     } else {
                         repairs.insert(.whitespaceRemoved)
                     }
                 }
+                index = run.upperBound
             } else {
                 return .failure(.invalidCharacter(offset: index))
             }
