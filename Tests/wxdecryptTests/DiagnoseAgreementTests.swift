@@ -81,4 +81,40 @@ struct DiagnoseAgreementTests {
         #expect(!outcome.stdout.contains("\r"))
         #expect(lines[0].hasPrefix(#"{"id":[1,2],"ok":true,"data":{"note":"multi","list":[1,2],"watermark""#), "\(lines[0])")
     }
+
+    @Test("extreme timestamps and clocks: decrypt-file, decrypt and verify-vectors finish with errors, never a trap")
+    func extremeNumbers() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wx-extreme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var lines = ""
+        for timestamp in ["-9223372036854775808", "9223372036854775807", "1637744274"] {
+            let outcome = try WXDecryptRunner.run(
+                ["encrypt", "--app-id", Self.appID, "--phone", "13580006666", "--timestamp=\(timestamp)"], environment: Self.env)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            lines += outcome.stdout
+        }
+        let input = directory.appendingPathComponent("in.jsonl")
+        try Data(lines.utf8).write(to: input)
+        let output = directory.appendingPathComponent("out.jsonl")
+        let batch = try WXDecryptRunner.run(
+            ["decrypt-file", input.path, "--max-age", "300", "--now", "1637744300", "--output", output.path, "--no-progress"])
+        #expect(batch.status == 1, "\(batch.stderr)")
+        let results = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(results.count == 3)
+        #expect(results[0].contains("watermark_expired") && results[1].contains("watermark_expired"))
+        #expect(results[2].contains(#""ok":true"#))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["in.jsonl", "out.jsonl"])
+
+        let vectors = directory.appendingPathComponent("vectors.json")
+        let record = try JSONSerialization.jsonObject(with: Data(lines.split(separator: "\n")[2].utf8)) as! [String: Any]
+        let vector: [String: Any] = [
+            "name": "far-future-clock", "kind": "phone", "appid": Self.appID, "session_key": CommandTests.key,
+            "iv": record["iv"]!, "encrypted_data": record["encrypted_data"]!, "max_age": 300,
+            "now": Int64.max, "expected_error": "watermark_expired",
+        ]
+        try JSONSerialization.data(withJSONObject: ["description": "extreme", "vectors": [vector]]).write(to: vectors)
+        let verified = try WXDecryptRunner.run(["verify-vectors", vectors.path])
+        #expect(verified.status == 0 && verified.stdout.hasSuffix("1 passed, 0 failed\n"), "\(verified.stdout)\(verified.stderr)")
+    }
 }
