@@ -137,10 +137,8 @@ public struct BatchDecryptor: Sendable {
     private func decryptor(for record: RecordLine) throws(OpenDataError) -> OpenDataDecryptor {
         guard let span = record.appID else {
             guard let defaultDecryptor else {
-                throw OpenDataError(
-                    code: .invalidRecord,
-                    reason: "line \(record.lineNumber): the record has no appid and no default appid was given",
-                    field: "appid")
+                throw .invalidRecord(
+                    line: record.lineNumber, "the record has no appid and no default appid was given", field: "appid")
             }
             return defaultDecryptor
         }

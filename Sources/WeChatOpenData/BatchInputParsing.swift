@@ -65,7 +65,7 @@ struct RecordLine {
     }
 
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
-        OpenDataError(code: .invalidRecord, reason: "line \(lineNumber): \(problem)", field: "line")
+        .invalidRecord(line: lineNumber, problem)
     }
 
     static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<RecordLine, Failure> {

@@ -49,10 +49,9 @@ public struct OpenDataDecryptor: Sendable {
         freshness: FreshnessPolicy? = nil,
         maximumEncryptedDataSize: Int = OpenDataDecryptor.defaultMaximumEncryptedDataSize
     ) throws(OpenDataError) {
-        guard AppIDFormat.isValid(appID) else { throw AppIDFormat.invalid }
+        guard AppIDFormat.isValid(appID) else { throw .invalidAppID }
         guard maximumEncryptedDataSize > 0 else {
-            throw OpenDataError(
-                code: .invalidArgument, reason: "maximumEncryptedDataSize must be positive", field: "maximumEncryptedDataSize")
+            throw .invalidArgument(field: "maximumEncryptedDataSize", "must be positive")
         }
         self.appID = appID
         self.freshness = freshness
