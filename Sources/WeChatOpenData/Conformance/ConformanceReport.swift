@@ -67,6 +67,7 @@ public struct ConformanceReport: Sendable {
         let (seconds, attoseconds) = duration.components
         let hundredths = seconds * 100 + attoseconds / 10_000_000_000_000_000
         let fraction = hundredths % 100
+        guard fraction != 0 else { return "\(hundredths / 100) s" }
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
     }
 }
@@ -81,13 +82,18 @@ extension ConformanceReport {
     /// got, verdict), the skipped vectors and the score line. Ends with a newline.
     public var text: String {
         var lines = [heading, ""]
+        let header = ["check", "what it tests", "expected", "got", "verdict"]
+        let rows = results.map { result in
+            [result.check.id, result.check.summary, result.expected, Self.clipped(result.got), result.passed ? "PASS" : "FAIL"]
+        }
+        // One set of column widths for all groups, so the tables line up.
+        let table = Self.table([header] + rows)
         for group in ConformanceCheck.Group.allCases {
-            let rows = results.filter { $0.check.group == group }.map { result in
-                [result.check.id, result.check.summary, result.expected, Self.clipped(result.got), result.passed ? "PASS" : "FAIL"]
-            }
-            guard !rows.isEmpty else { continue }
+            let members = results.indices.filter { results[$0].check.group == group }
+            guard !members.isEmpty else { continue }
             lines.append(group.description)
-            lines += Self.table([["check", "what it tests", "expected", "got", "verdict"]] + rows)
+            lines.append(table[0])
+            lines += members.map { table[$0 + 1] }
             lines.append("")
         }
         if !skippedVectors.isEmpty {
