@@ -143,7 +143,13 @@ extension String {
 /// Where a session key or a plaintext identifier shows up in what the command wrote: stderr,
 /// rejecting answers, and output lines that are not answers.
 struct LeakScan {
-    private var places: [LeakMarker.Kind: [String]] = [:]
+    private struct Places {
+        var standardError = false
+        var answers: [String] = []
+        var otherLines = 0
+    }
+
+    private var places: [LeakMarker.Kind: Places] = [:]
 
     init(suite: ConformanceSuite, sheet: AnswerSheet, standardError: [UInt8]) {
         let everyMarker = Set(suite.cases.flatMap(\.leakMarkers))
@@ -153,19 +159,28 @@ struct LeakScan {
             return Set(markers.filter { $0.isFound(in: text, lowercased: lowercased) }.map(\.kind))
         }
         for kind in kinds(in: String(decoding: standardError, as: UTF8.self), markers: everyMarker) {
-            places[kind, default: []].append("stderr")
+            places[kind, default: Places()].standardError = true
         }
         for (text, caseIndex) in sheet.errorTexts {
-            let markers = caseIndex.map { suite.cases[$0].leakMarkers } ?? Array(everyMarker)
-            let place = caseIndex.map { "the answer to " + suite.cases[$0].id } ?? "an output line"
-            for kind in kinds(in: text, markers: markers) { places[kind, default: []].append(place) }
+            for kind in kinds(in: text, markers: caseIndex.map { suite.cases[$0].leakMarkers } ?? Array(everyMarker)) {
+                if let caseIndex {
+                    places[kind, default: Places()].answers.append(suite.cases[caseIndex].id)
+                } else {
+                    places[kind, default: Places()].otherLines += 1
+                }
+            }
         }
     }
 
-    /// Where markers of `kind` were found, or `nil` when nowhere.
+    /// `in stderr, 35 answers (first: rejects-…/…)`, or `nil` when markers of `kind` were nowhere.
     func describe(_ kind: LeakMarker.Kind) -> String? {
-        guard let found = places[kind], !found.isEmpty else { return nil }
-        let shown = found.prefix(3).joined(separator: ", ")
-        return found.count > 3 ? "in \(shown) and \(found.count - 3) more" : "in \(shown)"
+        guard let found = places[kind] else { return nil }
+        var parts: [String] = []
+        if found.standardError { parts.append("stderr") }
+        if let first = found.answers.first {
+            parts.append(found.answers.count == 1 ? "the answer to \(first)" : "\(found.answers.count) answers (first: \(first))")
+        }
+        if found.otherLines > 0 { parts.append("\(found.otherLines) other output line\(found.otherLines == 1 ? "" : "s")") }
+        return "in " + parts.joined(separator: ", ")
     }
 }
