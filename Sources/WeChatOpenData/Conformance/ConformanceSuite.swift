@@ -32,7 +32,7 @@ public struct ConformanceSuite: Sendable {
     /// The seed of the built-in suite; the same seed always gives the same cases.
     public static let defaultSeed: UInt64 = 20_261_121
 
-    /// Every check, in report order within each group; informational checks come last.
+    /// Every check, group by group (required, recommended, informational), in report order.
     public var checks: [ConformanceCheck] { caseChecks + Self.informationalChecks }
     /// Every case, in input order.
     public let cases: [ConformanceCase]
@@ -45,7 +45,11 @@ public struct ConformanceSuite: Sendable {
     private let addedFiles: Int
 
     private init(caseChecks: [ConformanceCheck], cases: [ConformanceCase], skippedVectors: [SkippedVector], addedFiles: Int) {
-        self.caseChecks = caseChecks
+        // Grouped, so that a report lists its checks in the same order as its tables.
+        let order = ConformanceCheck.Group.allCases
+        self.caseChecks = caseChecks.enumerated()
+            .sorted { (order.firstIndex(of: $0.element.group)!, $0.offset) < (order.firstIndex(of: $1.element.group)!, $1.offset) }
+            .map(\.element)
         self.cases = cases
         self.skippedVectors = skippedVectors
         self.addedFiles = addedFiles
