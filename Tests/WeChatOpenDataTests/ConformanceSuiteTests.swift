@@ -112,6 +112,13 @@ struct ConformanceSuiteTests {
         #expect(EmbeddedVectors.json + "\n" == fixture)
     }
 
+    @Test("Examples/Conformance/README.md names every check")
+    func readmeNamesEveryCheck() throws {
+        let url = Fixtures.directory.deletingLastPathComponent().appendingPathComponent("Examples/Conformance/README.md")
+        let readme = try String(contentsOf: url, encoding: .utf8)
+        #expect(Self.suite.checks.map(\.id).filter { !readme.contains("`\($0)`") } == [])
+    }
+
     @Test("right answers, in any order, pass every check")
     func rightAnswers() {
         let shuffled = Self.answers().split(separator: "\n").reversed().map { $0 + "\n" }.joined()
