@@ -61,5 +61,5 @@ enum CaseSealing {
         return plaintext + [UInt8](repeating: UInt8(count), count: count)
     }
 
-    static func base64(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { Base64Decoding.encode($0) } }
+    static func base64(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { Base64Encoding.encode($0) } }
 }

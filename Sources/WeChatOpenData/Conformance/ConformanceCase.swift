@@ -95,7 +95,7 @@ struct LeakMarker: Sendable, Hashable {
         let trimmed = sessionKeyText.trimmingWhitespace()
         add(trimmed, .sessionKey)
         if let key = anyLengthBase64(trimmed) {
-            let canonical = key.withUnsafeBytes { Base64Decoding.encode($0) }
+            let canonical = key.withUnsafeBytes { Base64Encoding.encode($0) }
             add(canonical, .sessionKey)
             add(String(canonical.prefix { $0 != "=" }), .sessionKey)
             add(key.withUnsafeBytes { Hex.encode($0) }, .sessionKey, ignoresCase: true)
@@ -106,7 +106,9 @@ struct LeakMarker: Sendable, Hashable {
 
     /// The bytes of a base64 text of any length, after the usual repairs; `nil` when it is not base64.
     private static func anyLengthBase64(_ text: String) -> [UInt8]? {
-        let field = Base64Field(name: "session_key", code: .invalidSessionKey) { _ in true }
+        let field = Base64Field(
+            name: "session_key", code: .invalidSessionKey, lengthRule: "any length", acceptsLength: { _ in true },
+            isSecret: true)
         var bytes: [UInt8]?
         try? Base64Decoding.withDecoded(text, field: field) { (decoded, _) throws(OpenDataError) in
             bytes = Array(decoded)
