@@ -61,73 +61,11 @@ public struct ConformanceCase: Sendable, Hashable, Identifiable {
     }
 
     /// The part of ``id`` after the check's id, for short listings.
-    var label: String {
-        guard let slash = id.lastIndex(of: "/") else { return id }
-        return String(id[id.index(after: slash)...])
-    }
+    var label: String { String(id.dropFirst(checkID.count + 1)) }
 
     /// Whether a correct decryptor accepts the case.
     var expectsAcceptance: Bool {
         if case .accept = expectation { return true }
         return false
-    }
-}
-
-/// A text that must not appear in a command's error output.
-struct LeakMarker: Sendable, Hashable {
-    enum Kind: Sendable, Hashable { case sessionKey, plaintext }
-
-    let text: String
-    let kind: Kind
-    /// Hex may be written in either case.
-    let ignoresCase: Bool
-
-    /// Shorter texts could turn up in error text by chance.
-    static let minimumLength = 8
-
-    static func markers(sessionKeyText: String, plaintextIdentifiers: [String]) -> [LeakMarker] {
-        var markers: [LeakMarker] = []
-        func add(_ text: String, _ kind: Kind, ignoresCase: Bool = false) {
-            guard text.utf8.count >= minimumLength else { return }
-            let marker = LeakMarker(text: ignoresCase ? text.lowercased() : text, kind: kind, ignoresCase: ignoresCase)
-            if !markers.contains(marker) { markers.append(marker) }
-        }
-        let trimmed = sessionKeyText.trimmingWhitespace()
-        add(trimmed, .sessionKey)
-        if let key = anyLengthBase64(trimmed) {
-            let canonical = key.withUnsafeBytes { Base64Encoding.encode($0) }
-            add(canonical, .sessionKey)
-            add(String(canonical.prefix { $0 != "=" }), .sessionKey)
-            add(key.withUnsafeBytes { Hex.encode($0) }, .sessionKey, ignoresCase: true)
-        }
-        for identifier in plaintextIdentifiers { add(identifier, .plaintext) }
-        return markers
-    }
-
-    /// The bytes of a base64 text of any length, after the usual repairs; `nil` when it is not base64.
-    private static func anyLengthBase64(_ text: String) -> [UInt8]? {
-        let field = Base64Field(
-            name: "session_key", code: .invalidSessionKey, lengthRule: "any length", acceptsLength: { _ in true },
-            isSecret: true)
-        var bytes: [UInt8]?
-        try? Base64Decoding.withDecoded(text, field: field) { (decoded, _) throws(OpenDataError) in
-            bytes = Array(decoded)
-        }
-        return bytes
-    }
-
-    /// Whether `text` (and its lowercase form, for hex) contains the marker.
-    func isFound(in text: String, lowercased: String) -> Bool {
-        (ignoresCase ? lowercased : text).contains(self.text)
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }

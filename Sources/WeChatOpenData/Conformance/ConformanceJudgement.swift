@@ -21,22 +21,37 @@ struct ConformanceJudgement {
 
     // MARK: Cases
 
+    /// What went wrong with a case: what happened, and a detail for the summary line.
+    private struct CaseFailure {
+        let kind: String
+        var detail: String?
+        /// The text for the case alone: `rejected (invalid_payload)`, `wrong fields: nickName`, `no answer`.
+        let text: String
+
+        init(_ kind: String, detail: String? = nil, text: String? = nil) {
+            self.kind = kind
+            self.detail = detail
+            self.text = text ?? kind
+        }
+    }
+
     /// What went wrong with one case, or `nil` when its answer is right.
-    private func failure(of index: Int) -> String? {
+    private func failure(of index: Int) -> CaseFailure? {
         let item = suite.cases[index]
         let answers = sheet.answers[index]
-        guard let answer = answers.first else { return "no answer" }
-        guard answers.count == 1 else { return "answered \(answers.count) times" }
+        guard let answer = answers.first else { return CaseFailure("no answer") }
+        guard answers.count == 1 else { return CaseFailure("answered \(answers.count) times") }
         switch (item.expectation, answer.ok) {
         case (.reject, false): return nil
-        case (.reject, true): return "accepted"
-        case (.accept, false): return answer.errorCode.map { "rejected (\($0))" } ?? "rejected"
+        case (.reject, true): return CaseFailure("accepted")
+        case (.accept, false):
+            return CaseFailure("rejected", detail: answer.errorCode, text: answer.errorCode.map { "rejected (\($0))" })
         case (.accept(let plaintext), true):
-            guard let data = answer.data else { return "accepted without a data object" }
+            guard let data = answer.data else { return CaseFailure("accepted without a data object") }
             // A plaintext that is not one JSON object (only a vector file could have one) is judged on `ok` alone.
             guard let expected = JSONLeaves(object: plaintext) else { return nil }
-            let differences = data.differences(from: expected)
-            return differences.isEmpty ? nil : "wrong fields: " + differences.joined(separator: ", ")
+            let paths = data.differences(from: expected).joined(separator: ", ")
+            return paths.isEmpty ? nil : CaseFailure("wrong fields", detail: paths, text: "wrong fields: " + paths)
         }
     }
 
@@ -45,31 +60,28 @@ struct ConformanceJudgement {
         let accepting = cases.filter(\.expectsAcceptance).count
         let expected =
             accepting == cases.count ? "accept" : accepting == 0 ? "reject" : "accept \(accepting), reject \(cases.count - accepting)"
-        let failures = caseIndices.compactMap { index in
-            failure(of: index).map { ConformanceReport.FailedCase(id: suite.cases[index].id, got: $0) }
-        }
+        let failures = caseIndices.compactMap { index in failure(of: index).map { (suite.cases[index], $0) } }
         let got: String
         if failures.isEmpty {
             let verb = accepting == cases.count ? "accepted" : accepting == 0 ? "rejected" : "as expected"
             got = "\(verb) \(cases.count)/\(cases.count)"
-        } else if failures.count == cases.count, failures.allSatisfy({ $0.got == "no answer" }) {
+        } else if failures.count == cases.count, failures.allSatisfy({ $0.1.kind == "no answer" }) {
             got = "no answer"
         } else {
             got = "\(cases.count - failures.count)/\(cases.count) right; " + Self.summarise(failures)
         }
         return ConformanceReport.CheckResult(
-            check: check, expected: expected, got: got, passed: failures.isEmpty, failedCases: failures)
+            check: check, expected: expected, got: got, passed: failures.isEmpty,
+            failedCases: failures.map { ConformanceReport.FailedCase(id: $0.0.id, got: $0.1.text) })
     }
 
-    /// `accepted: a, b; no answer: c`: failures grouped by what happened, in order of first appearance.
-    private static func summarise(_ failures: [ConformanceReport.FailedCase]) -> String {
+    /// `accepted: a, b; rejected: c (invalid_payload)`: failures grouped by what happened, in order of first appearance.
+    private static func summarise(_ failures: [(ConformanceCase, CaseFailure)]) -> String {
         var order: [String] = []
         var labels: [String: [String]] = [:]
-        for failure in failures {
-            let label = failure.id.split(separator: "/").last.map(String.init) ?? failure.id
-            let (kind, detail) = failure.got.splitDetail()
-            if labels[kind] == nil { order.append(kind) }
-            labels[kind, default: []].append(detail.map { "\(label) (\($0))" } ?? label)
+        for (item, failure) in failures {
+            if labels[failure.kind] == nil { order.append(failure.kind) }
+            labels[failure.kind, default: []].append(failure.detail.map { "\(item.label) (\($0))" } ?? item.label)
         }
         return order.map { "\($0): " + labels[$0]!.joined(separator: ", ") }.joined(separator: "; ")
     }
@@ -124,63 +136,5 @@ struct ConformanceJudgement {
             4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM",
         ]
         return names[signal].map { "signal \(signal) (\($0))" } ?? "signal \(signal)"
-    }
-}
-
-extension String {
-    /// `rejected (invalid_payload)` → (`rejected`, `invalid_payload`); `wrong fields: a, b` → (`wrong fields`, `a, b`).
-    fileprivate func splitDetail() -> (String, String?) {
-        if hasSuffix(")"), let open = lastIndex(of: "(") {
-            return (String(self[..<open]).trimmingWhitespace(), String(self[index(after: open)..<index(before: endIndex)]))
-        }
-        if let colon = firstIndex(of: ":") {
-            return (String(self[..<colon]), String(self[index(after: colon)...]).trimmingWhitespace())
-        }
-        return (self, nil)
-    }
-}
-
-/// Where a session key or a plaintext identifier shows up in what the command wrote: stderr,
-/// rejecting answers, and output lines that are not answers.
-struct LeakScan {
-    private struct Places {
-        var standardError = false
-        var answers: [String] = []
-        var otherLines = 0
-    }
-
-    private var places: [LeakMarker.Kind: Places] = [:]
-
-    init(suite: ConformanceSuite, sheet: AnswerSheet, standardError: [UInt8]) {
-        let everyMarker = Set(suite.cases.flatMap(\.leakMarkers))
-        func kinds(in text: String, markers: some Sequence<LeakMarker>) -> Set<LeakMarker.Kind> {
-            let text = text.replacing("\\/", with: "/")
-            let lowercased = text.lowercased()
-            return Set(markers.filter { $0.isFound(in: text, lowercased: lowercased) }.map(\.kind))
-        }
-        for kind in kinds(in: String(decoding: standardError, as: UTF8.self), markers: everyMarker) {
-            places[kind, default: Places()].standardError = true
-        }
-        for (text, caseIndex) in sheet.errorTexts {
-            for kind in kinds(in: text, markers: caseIndex.map { suite.cases[$0].leakMarkers } ?? Array(everyMarker)) {
-                if let caseIndex {
-                    places[kind, default: Places()].answers.append(suite.cases[caseIndex].id)
-                } else {
-                    places[kind, default: Places()].otherLines += 1
-                }
-            }
-        }
-    }
-
-    /// `in stderr, 35 answers (first: rejects-…/…)`, or `nil` when markers of `kind` were nowhere.
-    func describe(_ kind: LeakMarker.Kind) -> String? {
-        guard let found = places[kind] else { return nil }
-        var parts: [String] = []
-        if found.standardError { parts.append("stderr") }
-        if let first = found.answers.first {
-            parts.append(found.answers.count == 1 ? "the answer to \(first)" : "\(found.answers.count) answers (first: \(first))")
-        }
-        if found.otherLines > 0 { parts.append("\(found.otherLines) other output line\(found.otherLines == 1 ? "" : "s")") }
-        return "in " + parts.joined(separator: ", ")
     }
 }

@@ -32,16 +32,17 @@ enum CommandUnderTest {
         }
 
         var streams = Streams(input: input, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr)
-        var termination = streams.pump(until: deadline, clock: clock)
-        if termination == nil { termination = waitForExit(child.pid, until: deadline, clock: clock) }
-        // Whatever the command left running in its group goes too.
+        let stopped = streams.pump(until: deadline, clock: clock)
+        let exit = stopped == nil ? waitForExit(child.pid, until: deadline, clock: clock) : nil
+        // A command still running goes now, and whatever it left running in its group goes too.
         kill(-child.pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(child.pid, &status, 0) < 0, errno == EINTR {}
+        if exit == nil {
+            var status: Int32 = 0
+            while waitpid(child.pid, &status, 0) < 0, errno == EINTR {}
+        }
         return ConformanceRun(
-            standardOutput: streams.stdout, standardError: streams.stderr,
-            termination: termination ?? Self.termination(fromWaitStatus: status), elapsed: clock.now - started,
-            timeLimit: timeLimit)
+            standardOutput: streams.stdout, standardError: streams.stderr, termination: exit ?? stopped ?? .timedOut,
+            elapsed: clock.now - started, timeLimit: timeLimit)
     }
 
     private struct Child {
@@ -109,17 +110,17 @@ enum CommandUnderTest {
         return Child(pid: pid, stdin: ours[0], stdout: ours[1], stderr: ours[2])
     }
 
-    /// Polls for the command's exit once its output is closed; `.timedOut` when the time runs out first.
+    /// Polls for the command's exit once its output is closed: how it ended, or `nil` when it
+    /// is still running at the deadline.
     private static func waitForExit(_ pid: pid_t, until deadline: ContinuousClock.Instant, clock: ContinuousClock)
         -> ConformanceRun.Termination?
     {
         var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { return termination(fromWaitStatus: status) }
-            if clock.now >= deadline { return .timedOut }
+        while clock.now < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { return termination(fromWaitStatus: status) }
             usleep(5_000)
         }
+        return nil
     }
 
     private static func termination(fromWaitStatus status: Int32) -> ConformanceRun.Termination {
@@ -166,6 +167,7 @@ private struct Streams {
             }
             let (seconds, attoseconds) = remaining.components
             let milliseconds = Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000 + 1)
+            // poll fails only on a programming error or without memory: give up as at the deadline.
             guard poll(&descriptors, nfds_t(descriptors.count), milliseconds) >= 0 || errno == EINTR else { return .timedOut }
             for ready in descriptors where ready.revents != 0 {
                 if ready.fd == stdinDescriptor {
