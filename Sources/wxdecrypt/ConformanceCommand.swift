@@ -6,7 +6,10 @@ struct ConformanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
         abstract: "Test any decryptor, in any language, against the conformance suite.",
-        usage: "wxdecrypt conformance [--suite <file> ...] [--timeout <seconds>] [--json] -- <command> [<argument> ...]",
+        usage: """
+            wxdecrypt conformance [--suite <file> ...] [--timeout <seconds>] [--json] -- <command> [<argument> ...]
+              wxdecrypt conformance [--suite <file> ...] --print-cases
+            """,
         discussion: """
             The command is started once. Every case goes to its stdin as one decrypt-file input line, \
             {"id", "appid", "session_key", "iv", "encrypted_data"}, plus "now" and "max_age" on freshness cases \

@@ -51,15 +51,15 @@ struct GeneratedCases {
         for name in ["mobile-a", "mobile-b"] { accept(name, payloads.phone(label(name))) }
 
         builder.check("accepts-phone-overseas", .required, "phone number, overseas (+852, +1, +44)")
-        accept("hong-kong", payloads.phone(label("hk"), countryCode: "852", national: "5" + material.digits("hk", count: 7)))
-        accept("united-states", payloads.phone(label("us"), countryCode: "1", national: "650555" + material.digits("us", count: 4)))
-        accept("united-kingdom", payloads.phone(label("uk"), countryCode: "44", national: "7" + material.digits("uk", count: 9)))
+        accept("hong-kong", payloads.phone(label("hk"), countryCode: "852", national: "5" + material.digits(label("hk"), count: 7)))
+        accept("united-states", payloads.phone(label("us"), countryCode: "1", national: "650555" + material.digits(label("us"), count: 4)))
+        accept("united-kingdom", payloads.phone(label("uk"), countryCode: "44", national: "7" + material.digits(label("uk"), count: 9)))
 
         builder.check("accepts-country-code-number", .required, "countryCode as a JSON number")
         accept("mainland", payloads.phone(label("mainland"), numericCountryCode: true))
         accept(
             "hong-kong",
-            payloads.phone(label("hk"), countryCode: "852", national: "6" + material.digits("cc-hk", count: 7), numericCountryCode: true))
+            payloads.phone(label("hk"), countryCode: "852", national: "6" + material.digits(label("hk"), count: 7), numericCountryCode: true))
 
         builder.check("accepts-full-padding-block", .required, "plaintext of whole blocks: 16 bytes of padding")
         accept("phone", GeneratedPayloads.wholeBlocks(payloads.phone(label("phone"))))
