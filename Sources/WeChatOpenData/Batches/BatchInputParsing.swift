@@ -1,38 +1,6 @@
 extension BatchInputRecord {
     /// The longest input line accepted: 1 MiB.
     public static let maximumLineLength = 1 << 20
-
-    /// One parsed input line: its id for the output, and the record or why it is unusable.
-    public struct ParsedLine: Sendable {
-        /// The record's `id` as JSON text, or its 1-based line number when it has none.
-        public let id: String
-        /// The record, or an ``OpenDataError/Code/invalidRecord`` error naming the line.
-        public let record: Result<BatchInputRecord, OpenDataError>
-    }
-
-    /// Parses one line of `decrypt-file` input: a JSON object with `session_key`, `iv`,
-    /// `encrypted_data` and optionally `id` (any JSON value) and `appid`; the camelCase
-    /// spellings `sessionKey`, `encryptedData` and `appId` are accepted too. A trailing CR is ignored.
-    ///
-    /// - Parameters:
-    ///   - line: The line's bytes, without its newline.
-    ///   - lineNumber: The 1-based line number, used as the id when the record has none.
-    /// - Returns: The id and the record or error. Never throws: every line gets a result.
-    public static func parse(line: UnsafeRawBufferPointer, lineNumber: Int) -> ParsedLine {
-        switch RecordLine.scan(line, lineNumber: lineNumber) {
-        case .failure(let failure):
-            return ParsedLine(id: failure.id, record: .failure(failure.error))
-        case .success(let fields):
-            let line = fields.line
-            func text(_ span: JSONStringSpan?) -> String? { span.map { JSONUnescape.string(line, $0) } }
-            return ParsedLine(
-                id: fields.idText,
-                record: .success(
-                    BatchInputRecord(
-                        appID: text(fields.appID), sessionKey: text(fields.sessionKey)!, iv: text(fields.iv)!,
-                        encryptedData: text(fields.encryptedData)!)))
-        }
-    }
 }
 
 /// The fields of one input line, as spans into the line: reading a record allocates nothing.
