@@ -32,6 +32,38 @@ struct RecordLine {
         JSONCompacting.append(UnsafeRawBufferPointer(rebasing: line[id]), maskingPhoneNumbers: false, to: &output)
     }
 
+    /// The accepted spellings of the record's fields, each a bit in a set.
+    enum Spelling: UInt8 {
+        case sessionKeySnake, sessionKeyCamel, iv, encryptedDataSnake, encryptedDataCamel, appIDLower, appIDCamel
+
+        var bit: UInt8 { 1 << rawValue }
+
+        var name: String {
+            switch self {
+            case .sessionKeySnake: "session_key"
+            case .sessionKeyCamel: "sessionKey"
+            case .iv: "iv"
+            case .encryptedDataSnake: "encrypted_data"
+            case .encryptedDataCamel: "encryptedData"
+            case .appIDLower: "appid"
+            case .appIDCamel: "appId"
+            }
+        }
+
+        /// The other spelling of the same field (itself for `iv`, which has one).
+        var other: Spelling {
+            switch self {
+            case .sessionKeySnake: .sessionKeyCamel
+            case .sessionKeyCamel: .sessionKeySnake
+            case .iv: .iv
+            case .encryptedDataSnake: .encryptedDataCamel
+            case .encryptedDataCamel: .encryptedDataSnake
+            case .appIDLower: .appIDCamel
+            case .appIDCamel: .appIDLower
+            }
+        }
+    }
+
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
         .invalidRecord(line: lineNumber, problem)
     }
@@ -48,14 +80,14 @@ struct RecordLine {
         guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
         var record = RecordLine(line: line, lineNumber: lineNumber)
         var wrongType: String?
-        var seen = Set<String>()
+        // Which spellings were seen, as bits: a field spelled both ways is ambiguous.
+        var seen: UInt8 = 0
         var ambiguous: (String, String)?
         let root = JSONValue.root(of: line)
         root.forEachMember { key, value in
-            // A field spelled both ways is ambiguous: refuse it rather than let the last one win.
-            func take(_ name: String, as spelling: String, other: String) -> JSONStringSpan? {
-                if seen.contains(other), ambiguous == nil { ambiguous = (other, spelling) }
-                seen.insert(spelling)
+            func take(_ name: String, _ spelling: Spelling) -> JSONStringSpan? {
+                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other.name, spelling.name) }
+                seen |= spelling.bit
                 if let span = value.stringSpan { return span }
                 if value.kind != .null, wrongType == nil { wrongType = name }
                 return nil
@@ -63,19 +95,19 @@ struct RecordLine {
             if key.is("id", in: line) {
                 record.id = value.start..<value.end
             } else if key.is("session_key", in: line) {
-                record.sessionKey = take("session_key", as: "session_key", other: "sessionKey")
+                record.sessionKey = take("session_key", .sessionKeySnake)
             } else if key.is("sessionKey", in: line) {
-                record.sessionKey = take("session_key", as: "sessionKey", other: "session_key")
+                record.sessionKey = take("session_key", .sessionKeyCamel)
             } else if key.is("iv", in: line) {
-                record.iv = take("iv", as: "iv", other: "iv")
+                record.iv = take("iv", .iv)
             } else if key.is("encrypted_data", in: line) {
-                record.encryptedData = take("encrypted_data", as: "encrypted_data", other: "encryptedData")
+                record.encryptedData = take("encrypted_data", .encryptedDataSnake)
             } else if key.is("encryptedData", in: line) {
-                record.encryptedData = take("encrypted_data", as: "encryptedData", other: "encrypted_data")
+                record.encryptedData = take("encrypted_data", .encryptedDataCamel)
             } else if key.is("appid", in: line) {
-                record.appID = take("appid", as: "appid", other: "appId")
+                record.appID = take("appid", .appIDLower)
             } else if key.is("appId", in: line) {
-                record.appID = take("appid", as: "appId", other: "appid")
+                record.appID = take("appid", .appIDCamel)
             }
         }
         if let (first, second) = ambiguous {
