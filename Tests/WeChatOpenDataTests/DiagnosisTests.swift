@@ -101,4 +101,33 @@ struct DiagnosisTests {
             }
         }
     }
+
+    @Test("with a previous key, the diagnosis agrees with the key ring and explains the stale-key trap")
+    func keyRing() throws {
+        let sealed = Sealed(Sealed.phoneJSON)
+        let encryptingKey = sealed.sessionKey.base64EncodedString()
+        let newer = SessionKey.random().base64EncodedString()
+        let unrelated = SessionKey.random().base64EncodedString()
+        let decryptor = try OpenDataDecryptor(appID: Sealed.appID)
+        // (current, previous, the key the ring should report)
+        let cases: [(String, String?, SessionKeyRing.Slot?)] = [
+            (encryptingKey, nil, .current), (encryptingKey, newer, .current), (newer, encryptingKey, .previous),
+            (newer, unrelated, nil), (newer, newer, nil), (newer, nil, nil),
+        ]
+        for (current, previous, expected) in cases {
+            let diagnosis = OpenDataDiagnosis.diagnose(
+                decryptor: decryptor, sessionKey: current, previousSessionKey: previous, iv: sealed.data.iv,
+                encryptedData: sealed.data.encryptedData)
+            let ring = SessionKeyRing(current: try SessionKey(base64: current), previous: try previous.map { try SessionKey(base64: $0) })
+            let decrypted = try? decryptor.decryptPayload(
+                encryptedData: sealed.data.encryptedData, iv: sealed.data.iv, sessionKeys: ring)
+            #expect(diagnosis.matchedKey == expected)
+            #expect(decrypted?.matchedKey == expected)
+            #expect(diagnosis.succeeded == (expected != nil))
+            let text = diagnosis.steps.map(\.detail).joined(separator: "\n")
+            #expect(text.contains("that login replaced the session_key") == (expected == .previous), "\(text)")
+            if expected == nil { #expect(diagnosis.failure?.code == .decryptionFailed) }
+            #expect(!text.contains(encryptingKey) && !text.contains(newer) && !text.contains(unrelated))
+        }
+    }
 }

@@ -34,24 +34,78 @@ public struct OpenDataDiagnosis: Sendable {
     /// The payload, when it decrypts and verifies.
     public let payload: OpenDataPayload?
 
+    /// Which key decrypted the payload, when one did: `.previous` means the stale-key trap
+    /// (see ``SessionKeyRing``).
+    public let matchedKey: SessionKeyRing.Slot?
+
     /// Whether the payload decrypts and verifies: exactly when `decryptPayload` would succeed.
     public var succeeded: Bool { payload != nil }
 
     /// The failed step, if any.
     public var failure: Step? { steps.first { !$0.passed } }
 
-    /// Diagnoses one payload with `decryptor`'s settings.
+    /// Diagnoses one payload with `decryptor`'s settings, and with a key ring when a previous
+    /// session key is given: it succeeds exactly when
+    /// ``OpenDataDecryptor/decryptPayload(as:encryptedData:iv:sessionKeys:)`` would.
     ///
     /// - Parameters:
     ///   - decryptor: The decryptor whose appid, freshness policy and size limit apply.
     ///   - kind: The kind to read, as `decryptPayload(as:)` takes it; `nil` recognises it.
     ///   - sessionKey: The session key's base64 text.
+    ///   - previousSessionKey: The key it replaced, if the backend keeps one.
     ///   - iv: The iv's base64 text.
     ///   - encryptedData: The encryptedData's base64 text.
-    /// - Returns: The steps and, on success, the payload.
+    /// - Returns: The steps and, on success, the payload and the key that matched.
     public static func diagnose(
         decryptor: OpenDataDecryptor, as kind: OpenDataPayload.Kind? = nil,
-        sessionKey: String, iv: String, encryptedData: String
+        sessionKey: String, previousSessionKey: String? = nil, iv: String, encryptedData: String
+    ) -> OpenDataDiagnosis {
+        let current = attempt(decryptor: decryptor, as: kind, sessionKey: sessionKey, iv: iv, encryptedData: encryptedData)
+        // The ring tries the previous key only when the current one gave decryption_failed.
+        guard let previousSessionKey, current.failure?.code == .decryptionFailed else { return current }
+        var steps = current.steps
+        let previous: SessionKey
+        do {
+            previous = try SessionKey(base64: previousSessionKey)
+        } catch {
+            steps.append(Step(title: "previous session_key", passed: false, detail: error.reason + ".", code: error.code))
+            return OpenDataDiagnosis(steps: steps, payload: nil, matchedKey: nil)
+        }
+        if let currentKey = try? SessionKey(base64: sessionKey), currentKey == previous {
+            steps.append(Step(title: "previous session_key", passed: false,
+                              detail: "is the same key as the current one, so it cannot help", code: .decryptionFailed))
+            return OpenDataDiagnosis(steps: steps, payload: nil, matchedKey: nil)
+        }
+        let retry = attempt(decryptor: decryptor, as: kind, sessionKey: previousSessionKey, iv: iv, encryptedData: encryptedData)
+        guard retry.succeeded else {
+            steps.append(Step(title: "previous session_key", passed: false,
+                              detail: "does not decrypt this payload either: "
+                                  + (retry.failure.map { "\($0.title): \($0.detail)" } ?? ""),
+                              code: retry.failure?.code ?? .decryptionFailed))
+            return OpenDataDiagnosis(steps: steps, payload: nil, matchedKey: nil)
+        }
+        // The stale-key trap: the data was encrypted with the key the last login replaced.
+        steps = steps.map { step in
+            guard !step.passed else { return step }
+            return Step(title: "decryption with the current session_key", passed: true,
+                        detail: "fails; the previous session_key below decrypts it. " + staleKeyExplanation, code: nil)
+        }
+        steps += retry.steps.filter { $0.title != "iv" && $0.title != "encrypted_data" }.map { step in
+            Step(title: step.title == "session_key" ? "previous session_key" : step.title, passed: step.passed,
+                 detail: step.detail, code: step.code)
+        }
+        return OpenDataDiagnosis(steps: steps, payload: retry.payload, matchedKey: .previous)
+    }
+
+    static let staleKeyExplanation =
+        "The mini program called wx.login after the button tap: that login replaced the session_key WeChat "
+        + "encrypted this data with. Fix the client: call wx.checkSession before wx.login, or log in before "
+        + "showing the button, so the tap's data and the backend's key belong to the same login."
+
+    /// One decryption attempt with one key, observed step by step.
+    private static func attempt(
+        decryptor: OpenDataDecryptor, as kind: OpenDataPayload.Kind?, sessionKey: String, iv: String,
+        encryptedData: String
     ) -> OpenDataDiagnosis {
         var steps: [Step] = []
         let key: SessionKey
@@ -59,7 +113,7 @@ public struct OpenDataDiagnosis: Sendable {
             key = try SessionKey(base64: sessionKey)
         } catch {
             steps.append(Step(title: "session_key", passed: false, detail: error.reason + ".", code: error.code))
-            return OpenDataDiagnosis(steps: steps, payload: nil)
+            return OpenDataDiagnosis(steps: steps, payload: nil, matchedKey: nil)
         }
         steps.append(
             Step(title: "session_key", passed: true, detail: describe(sessionKey.utf8.count, 16, key.repairs), code: nil))
@@ -70,7 +124,7 @@ public struct OpenDataDiagnosis: Sendable {
             steps += inputSteps(observer)
             steps += decryptionSteps(observer, decryptor: decryptor, failure: nil)
             steps.append(Step(title: "payload", passed: true, detail: "read as \(payload.kind.payloadName)", code: nil))
-            return OpenDataDiagnosis(steps: steps, payload: payload)
+            return OpenDataDiagnosis(steps: steps, payload: payload, matchedKey: .current)
         } catch {
             steps += inputSteps(observer)
             if let title = failedInput(error.code) {
@@ -78,7 +132,7 @@ public struct OpenDataDiagnosis: Sendable {
             } else {
                 steps += decryptionSteps(observer, decryptor: decryptor, failure: error)
             }
-            return OpenDataDiagnosis(steps: steps, payload: nil)
+            return OpenDataDiagnosis(steps: steps, payload: nil, matchedKey: nil)
         }
     }
 
