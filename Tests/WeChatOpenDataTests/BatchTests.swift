@@ -11,7 +11,7 @@ struct BatchTests {
     {
         var output: [UInt8] = []
         let failure = Array(line.utf8).withUnsafeBytes {
-            decryptor.process(line: $0, lineNumber: lineNumber, appendingTo: &output)
+            decryptor.process(line: $0, lineNumber: lineNumber, appendingTo: &output).failure
         }
         return (String(decoding: output, as: UTF8.self), failure)
     }
@@ -93,6 +93,51 @@ struct BatchTests {
         let good = Self.process(Self.record(Sealed(Sealed.phoneJSON), id: #""a,b""#), with: csv)
         #expect(good.output.hasPrefix(#""a,b",true,,135****6666,135****6666,86,"#))
         let bad = Self.process("nope", with: csv)
-        #expect(bad.output == "7,false,invalid_record,,,,,,,,,,,,line 7: is not a JSON object\r\n")
+        #expect(bad.output == "7,false,invalid_record,,,,,,,,,,,,,line 7: is not a JSON object\r\n")
+    }
+}
+
+@Suite("Batch records with a previous session key")
+struct BatchKeyRingTests {
+    static func line(_ sealed: Sealed, key: String, previous: String?, spelling: String = "previous_session_key") -> String {
+        let previousMember = previous.map { #","\#(spelling)":"\#($0)""# } ?? ""
+        return #"{"id":1,"session_key":"\#(key)"\#(previousMember),"iv":"\#(sealed.data.iv)","encrypted_data":"\#(sealed.data.encryptedData)"}"#
+    }
+
+    static func run(_ line: String, format: BatchDecryptor.Format = .jsonl) throws -> (String, BatchDecryptor.Outcome) {
+        let decryptor = try BatchDecryptor(defaultAppID: Sealed.appID, format: format)
+        var output: [UInt8] = []
+        let outcome = Array(line.utf8).withUnsafeBytes { decryptor.process(line: $0, lineNumber: 1, appendingTo: &output) }
+        return (String(decoding: output, as: UTF8.self), outcome)
+    }
+
+    @Test("the previous key decrypts when the current one fails, and the result says so")
+    func previousMatches() throws {
+        let sealed = Sealed(Sealed.phoneJSON)
+        let old = sealed.sessionKey.base64EncodedString(), new = SessionKey.random().base64EncodedString()
+        for spelling in ["previous_session_key", "previousSessionKey"] {
+            let (output, outcome) = try Self.run(Self.line(sealed, key: new, previous: old, spelling: spelling))
+            #expect(outcome.failure == nil && outcome.matchedKey == .previous)
+            #expect(output.hasPrefix(#"{"id":1,"ok":true,"session_key":"previous","data":{"phoneNumber""#), "\(output)")
+            #expect(!output.contains(old) && !output.contains(new))
+        }
+        let (csv, _) = try Self.run(Self.line(sealed, key: new, previous: old), format: .csv)
+        #expect(csv.hasSuffix(",previous,\r\n"), "\(csv)")
+    }
+
+    @Test("the current key is tried first; neither, the same key twice, or a bad previous key fail as the ring does")
+    func otherCases() throws {
+        let sealed = Sealed(Sealed.phoneJSON)
+        let key = sealed.sessionKey.base64EncodedString(), other = SessionKey.random().base64EncodedString()
+        let (current, currentOutcome) = try Self.run(Self.line(sealed, key: key, previous: other))
+        #expect(currentOutcome.failure == nil && currentOutcome.matchedKey == .current)
+        #expect(!current.contains("session_key"))
+        #expect(try Self.run(Self.line(sealed, key: other, previous: SessionKey.random().base64EncodedString())).1.failure == .decryptionFailed)
+        #expect(try Self.run(Self.line(sealed, key: other, previous: other)).1.failure == .decryptionFailed)
+        let (bad, badOutcome) = try Self.run(Self.line(sealed, key: other, previous: "short"))
+        #expect(badOutcome.failure == .invalidSessionKey && bad.contains("previous_session_key"), "\(bad)")
+        let (both, bothOutcome) = try Self.run(
+            Self.line(sealed, key: other, previous: key).replacingOccurrences(of: #""iv""#, with: #""previousSessionKey":"\#(key)","iv""#))
+        #expect(bothOutcome.failure == .invalidRecord && both.contains("previous_session_key and previousSessionKey"), "\(both)")
     }
 }

@@ -26,7 +26,7 @@ struct RealPayloadTests {
         let csv = try BatchDecryptor(defaultAppID: Sealed.appID, format: .csv)
         var output: [UInt8] = []
         let line = BatchTests.record(Sealed(Self.anonymousProfile), id: #""p1""#)
-        #expect(Array(line.utf8).withUnsafeBytes { csv.process(line: $0, lineNumber: 1, appendingTo: &output) } == nil)
+        #expect(Array(line.utf8).withUnsafeBytes { csv.process(line: $0, lineNumber: 1, appendingTo: &output).failure } == nil)
         #expect(String(decoding: output, as: UTF8.self).hasPrefix("p1,true,,,,,,,微信用户,"))
     }
 

@@ -49,7 +49,7 @@ public struct BatchDecryptor: Sendable {
     /// The CSV columns, in order: the record's, then each model's own (from its file), then the watermark's.
     public static let csvColumns =
         ["id", "ok", "code"] + PhoneNumber.csvColumns + UserInfo.csvColumns + ShareInfo.csvColumns
-        + GroupEnterInfo.csvColumns + WeRunData.csvColumns + ["appid", "timestamp", "message"]
+        + GroupEnterInfo.csvColumns + WeRunData.csvColumns + ["appid", "timestamp", "session_key", "message"]
 
     private static let csvColumnIndex = Dictionary(uniqueKeysWithValues: csvColumns.enumerated().map { ($1, $0) })
 
@@ -58,45 +58,58 @@ public struct BatchDecryptor: Sendable {
         format == .csv ? Array((Self.csvColumns.joined(separator: ",") + "\r\n").utf8) : []
     }
 
+    /// What became of one record, for the caller's counts.
+    public struct Outcome: Sendable, Hashable {
+        /// The failure's code, or `nil` when the record decrypted and verified.
+        public let failure: OpenDataError.Code?
+        /// The key that decrypted it: `.previous` when the record's `previous_session_key` did
+        /// (the stale-key trap, see ``SessionKeyRing``).
+        public let matchedKey: SessionKeyRing.Slot?
+    }
+
     /// Decrypts one input line and appends its result line to `output`.
+    ///
+    /// A record may carry `previous_session_key` (or `previousSessionKey`): when its
+    /// `session_key` gives `decryption_failed`, the previous key is tried, as
+    /// ``SessionKeyRing`` does, and the result says `"session_key":"previous"`.
     ///
     /// - Parameters:
     ///   - line: The line's bytes, without its newline (a trailing CR is ignored).
     ///   - lineNumber: The 1-based line number.
     ///   - output: The buffer the result line (newline included) is appended to.
-    /// - Returns: The failure code, or `nil` when the record decrypted and verified.
-    public func process(line: UnsafeRawBufferPointer, lineNumber: Int, appendingTo output: inout [UInt8])
-        -> OpenDataError.Code?
-    {
+    /// - Returns: The failure code, or which key decrypted the record.
+    public func process(line: UnsafeRawBufferPointer, lineNumber: Int, appendingTo output: inout [UInt8]) -> Outcome {
         let record: RecordLine
         switch RecordLine.scan(line, lineNumber: lineNumber) {
         case .failure(let failure):
             append(id: Array(failure.id.utf8), error: failure.error, to: &output)
-            return failure.error.code
+            return Outcome(failure: failure.error.code, matchedKey: nil)
         case .success(let scanned):
             record = scanned
         }
         do throws(OpenDataError) {
-            let payload = try decrypt(record)
+            let (payload, matchedKey) = try decrypt(record)
             switch format {
             case .jsonl:
                 output.append(contentsOf: #"{"id":"#.utf8)
                 record.appendID(to: &output)
-                output.append(contentsOf: #","ok":true,"data":"#.utf8)
+                output.append(contentsOf: #","ok":true,"#.utf8)
+                if matchedKey == .previous { output.append(contentsOf: #""session_key":"previous","#.utf8) }
+                output.append(contentsOf: #""data":"#.utf8)
                 var writer = JSONWriter()
                 swap(&writer.bytes, &output)
                 payload.write(to: &writer)
                 swap(&writer.bytes, &output)
                 output.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
             case .csv:
-                output += Self.csvRow(id: record.idText, payload: payload)
+                output += Self.csvRow(id: record.idText, payload: payload, matchedKey: matchedKey)
             }
-            return nil
+            return Outcome(failure: nil, matchedKey: matchedKey)
         } catch {
             var id: [UInt8] = []
             record.appendID(to: &id)
             append(id: id, error: error, to: &output)
-            return error.code
+            return Outcome(failure: error.code, matchedKey: nil)
         }
     }
 
@@ -114,22 +127,42 @@ public struct BatchDecryptor: Sendable {
         return error.code
     }
 
-    private func decrypt(_ record: RecordLine) throws(OpenDataError) -> OpenDataPayload {
+    /// The payload and the key that decrypted it: the record's key, then its previous key only
+    /// when the first gave `decryption_failed` (the ring's rule, see ``SessionKeyRing``).
+    private func decrypt(_ record: RecordLine) throws(OpenDataError) -> (OpenDataPayload, SessionKeyRing.Slot) {
         let decryptor = try decryptor(for: record)
-        let payload = try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
+        let (payload, slot) = try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
             try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
-                try record.withText(record.iv) { (ivText) throws(OpenDataError) in
-                    try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
-                        try decryptor.withVerifiedPlaintext(
-                            encryptedDataText: dataText, ivText: ivText, key: UnsafeRawBufferPointer(key)
-                        ) { (plaintext, root, watermark) throws(OpenDataError) in
-                            try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark)
+                do throws(OpenDataError) {
+                    return (try decrypt(record, with: UnsafeRawBufferPointer(key), decryptor), SessionKeyRing.Slot.current)
+                } catch {
+                    guard error.code == .decryptionFailed, let previous = record.previousSessionKey else { throw error }
+                    return try record.withText(previous) { (previousText) throws(OpenDataError) in
+                        try Base64Decoding.withDecoded(previousText, field: .previousSessionKey) {
+                            (previousKey, _) throws(OpenDataError) in
+                            // The same key again cannot help; compared in constant time.
+                            guard !SecureMemory.constantTimeEqual(UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(previousKey))
+                            else { throw error }
+                            return (try decrypt(record, with: UnsafeRawBufferPointer(previousKey), decryptor), .previous)
                         }
                     }
                 }
             }
         }
-        return maskPhoneNumbers ? payload.masked() : payload
+        return (maskPhoneNumbers ? payload.masked() : payload, slot)
+    }
+
+    private func decrypt(_ record: RecordLine, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor)
+        throws(OpenDataError) -> OpenDataPayload
+    {
+        try record.withText(record.iv) { (ivText) throws(OpenDataError) in
+            try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
+                try decryptor.withVerifiedPlaintext(encryptedDataText: dataText, ivText: ivText, key: key) {
+                    (plaintext, root, watermark) throws(OpenDataError) in
+                    try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark)
+                }
+            }
+        }
     }
 
     /// The default decryptor when the record names no appid or the same one; otherwise one
@@ -171,7 +204,7 @@ public struct BatchDecryptor: Sendable {
         }
     }
 
-    private static func csvRow(id: String, payload: OpenDataPayload) -> [UInt8] {
+    private static func csvRow(id: String, payload: OpenDataPayload, matchedKey: SessionKeyRing.Slot) -> [UInt8] {
         var row = [String](repeating: "", count: csvColumns.count)
         row[0] = csvID(id)
         row[1] = "true"
@@ -179,8 +212,10 @@ public struct BatchDecryptor: Sendable {
         for (column, cell) in zip(columns, cells) {
             if let index = csvColumnIndex[column] { row[index] = cell }
         }
-        row[csvColumns.count - 3] = payload.watermark.appID
-        row[csvColumns.count - 2] = String(payload.watermark.timestamp)
+        row[csvColumns.count - 4] = payload.watermark.appID
+        row[csvColumns.count - 3] = String(payload.watermark.timestamp)
+        // Which key decrypted it, named only when it was the previous one (as in JSON Lines).
+        if matchedKey == .previous { row[csvColumns.count - 2] = "previous" }
         return csvLine(row)
     }
 

@@ -10,6 +10,7 @@ struct RecordLine {
     var id: Range<Int>?
     var appID: JSONStringSpan?
     var sessionKey: JSONStringSpan!
+    var previousSessionKey: JSONStringSpan?
     var iv: JSONStringSpan!
     var encryptedData: JSONStringSpan!
 
@@ -33,10 +34,11 @@ struct RecordLine {
     }
 
     /// The accepted spellings of the record's fields, each a bit in a set.
-    enum Spelling: UInt8 {
+    enum Spelling: UInt16 {
         case sessionKeySnake, sessionKeyCamel, iv, encryptedDataSnake, encryptedDataCamel, appIDLower, appIDCamel
+        case previousSessionKeySnake, previousSessionKeyCamel
 
-        var bit: UInt8 { 1 << rawValue }
+        var bit: UInt16 { 1 << rawValue }
 
         var name: String {
             switch self {
@@ -47,6 +49,8 @@ struct RecordLine {
             case .encryptedDataCamel: "encryptedData"
             case .appIDLower: "appid"
             case .appIDCamel: "appId"
+            case .previousSessionKeySnake: "previous_session_key"
+            case .previousSessionKeyCamel: "previousSessionKey"
             }
         }
 
@@ -60,6 +64,8 @@ struct RecordLine {
             case .encryptedDataCamel: .encryptedDataSnake
             case .appIDLower: .appIDCamel
             case .appIDCamel: .appIDLower
+            case .previousSessionKeySnake: .previousSessionKeyCamel
+            case .previousSessionKeyCamel: .previousSessionKeySnake
             }
         }
     }
@@ -81,7 +87,7 @@ struct RecordLine {
         var record = RecordLine(line: line, lineNumber: lineNumber)
         var wrongType: String?
         // Which spellings were seen, as bits: a field spelled both ways is ambiguous.
-        var seen: UInt8 = 0
+        var seen: UInt16 = 0
         var ambiguous: (String, String)?
         let root = JSONValue.root(of: line)
         root.forEachMember { key, value in
@@ -98,6 +104,10 @@ struct RecordLine {
                 record.sessionKey = take("session_key", .sessionKeySnake)
             } else if key.is("sessionKey", in: line) {
                 record.sessionKey = take("session_key", .sessionKeyCamel)
+            } else if key.is("previous_session_key", in: line) {
+                record.previousSessionKey = take("previous_session_key", .previousSessionKeySnake)
+            } else if key.is("previousSessionKey", in: line) {
+                record.previousSessionKey = take("previous_session_key", .previousSessionKeyCamel)
             } else if key.is("iv", in: line) {
                 record.iv = take("iv", .iv)
             } else if key.is("encrypted_data", in: line) {

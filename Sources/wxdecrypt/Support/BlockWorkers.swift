@@ -93,7 +93,7 @@ final class BlockWorkers: @unchecked Sendable {
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 worker.records += 1
-                if let failure = decryptor.process(line: line, lineNumber: lineNumber, appendingTo: &worker.output) {
+                if let failure = decryptor.process(line: line, lineNumber: lineNumber, appendingTo: &worker.output).failure {
                     worker.failures[failure.name, default: 0] += 1
                 }
             }

@@ -14,6 +14,10 @@ struct Base64Field: Sendable {
     static let sessionKey = Base64Field(
         name: "session_key", code: .invalidSessionKey, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 },
         isSecret: true)
+    /// A batch record's previous key (see `SessionKeyRing`): the same rules, its own name.
+    static let previousSessionKey = Base64Field(
+        name: "previous_session_key", code: .invalidSessionKey, lengthRule: "exactly 16 bytes",
+        acceptsLength: { $0 == 16 }, isSecret: true)
     static let iv = Base64Field(
         name: "iv", code: .invalidIV, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 }, isSecret: false)
     static let encryptedData = Base64Field(
