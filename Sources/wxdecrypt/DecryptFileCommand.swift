@@ -49,7 +49,7 @@ struct DecryptFileCommand: ParsableCommand {
             var summary = BatchSummary(showProgress: !noProgress && isatty(STDERR_FILENO) == 1)
             let workers = BlockWorkers(count: jobs)
             do {
-                try sink.write(decryptor.header)
+                try sink.write(decryptor.header, records: 0)
                 var lineNumber = 1
                 while let block = try blocks.next() {
                     switch block {
@@ -57,14 +57,14 @@ struct DecryptFileCommand: ParsableCommand {
                         workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
                         lineNumber += workers.lineCount
                         for worker in workers.workers {
-                            try sink.write(worker.output)
+                            try sink.write(worker.output, records: worker.records)
                             summary.add(records: worker.records, failures: worker.failures)
                         }
                     case .overlong(let length):
                         var line: [UInt8] = []
                         let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
                         lineNumber += 1
-                        try sink.write(line)
+                        try sink.write(line, records: 1)
                         summary.add(records: 1, failures: [code.name: 1])
                     }
                     summary.progress()
@@ -72,7 +72,7 @@ struct DecryptFileCommand: ParsableCommand {
                 try sink.finish()
             } catch {
                 sink.discard()
-                summary.finish()
+                summary.finish(failedAfterWriting: sink.recordsWritten)
                 throw error
             }
             summary.finish()

@@ -18,4 +18,9 @@ struct WXDecrypt: ParsableCommand {
             VerifySignatureCommand.self, SessionSignatureCommand.self, DiagnoseCommand.self,
         ]
     )
+
+    static func main() {
+        ProcessHardening.apply()
+        main(nil)
+    }
 }
