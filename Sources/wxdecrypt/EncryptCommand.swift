@@ -32,6 +32,7 @@ struct EncryptCommand: ParsableCommand {
     @OptionGroup var key: SessionKeyOptions
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard (json == nil) != (phone == nil) else { throw ValidationError("Pass exactly one of --json or --phone.") }
         if randomKey && key.sessionKeyFile != nil {
             throw ValidationError("--random-key and --session-key-file exclude each other.")

@@ -30,23 +30,29 @@ enum Console {
     }
 
     static func writeStandardError(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        _ = write(Array(text.utf8), to: STDERR_FILENO)
     }
 
     /// Writes to stdout; a failed write (a full disk, a closed pipe) is exit 74.
     static func standardOutput(_ text: String) throws {
-        do {
-            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
-        } catch {
-            throw CommandFailure(code: "output_failed", reason: "cannot write to standard output", status: ExitStatus.ioError)
+        guard write(Array(text.utf8), to: STDOUT_FILENO) else {
+            throw CommandFailure(
+                code: "output_failed", reason: "cannot write to standard output: \(String(cString: strerror(errno)))",
+                status: ExitStatus.ioError)
         }
+    }
+
+    /// Writes all of `bytes`, retrying short and interrupted writes; false (with `errno`
+    /// set) when a write fails.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
     }
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

@@ -92,16 +92,10 @@ final class OutputFile {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let failure = Self.failure("cannot write output '\(name)'")
-                discard()
-                throw failure
-            }
-            offset += written
+        guard Console.write(bytes, to: descriptor) else {
+            let failure = Self.failure("cannot write output '\(name)'")
+            discard()
+            throw failure
         }
     }
 

@@ -15,6 +15,7 @@ struct PayloadInputOptions: ParsableArguments {
     var dataFile: String?
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard (data == nil) != (dataFile == nil) else {
             throw ValidationError("Pass exactly one of --data or --data-file.")
         }
