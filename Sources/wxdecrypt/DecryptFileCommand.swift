@@ -52,7 +52,7 @@ struct DecryptFileCommand: ParsableCommand {
             var summary = BatchSummary(showProgress: !noProgress && isatty(STDERR_FILENO) == 1)
             let workers = BlockWorkers(count: jobs)
             do {
-                try sink.write(decryptor.header, records: 0)
+                try sink.write(decryptor.header)
                 var lineNumber = 1
                 while let block = try blocks.next() {
                     switch block {
@@ -60,22 +60,23 @@ struct DecryptFileCommand: ParsableCommand {
                         workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
                         lineNumber += workers.lineCount
                         for worker in workers.workers {
-                            try sink.write(worker.output, records: worker.records)
                             summary.add(records: worker.records, failures: worker.failures)
+                            try sink.write(worker.output)
                         }
                     case .overlong(let length):
                         var line: [UInt8] = []
                         let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
                         lineNumber += 1
-                        try sink.write(line, records: 1)
                         summary.add(records: 1, failures: [code.name: 1])
+                        try sink.write(line)
                     }
                     summary.progress()
                 }
                 try sink.finish()
             } catch {
                 sink.discard()
-                summary.finish(failedAfterWriting: sink.recordsWritten)
+                let headerLines = decryptor.header.filter { $0 == 0x0A }.count
+                summary.finish(failedAfterWriting: max(sink.linesWritten - headerLines, 0))
                 throw error
             }
             summary.finish()

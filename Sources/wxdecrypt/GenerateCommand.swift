@@ -53,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
                     let (line, iv) = try makeRecord(number: number, broken: kind, previousIV: previousIV, using: &generator)
                     previousIV = iv
                     made[kind?.expectedCode ?? "ok", default: 0] += 1
-                    try sink.write(Array((line + "\n").utf8), records: 1)
+                    try sink.write(Array((line + "\n").utf8))
                 }
                 try sink.finish()
             } catch {

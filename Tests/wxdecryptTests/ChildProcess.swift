@@ -12,10 +12,12 @@ final class ChildProcess {
 
     /// - Parameters:
     ///   - shellPrefix: Shell commands run before `exec wxdecrypt …`, or nil to start it directly.
+    ///   - stdin: Where stdin comes from; ``input`` when nil.
     ///   - stdout: Where stdout goes; a pipe read after the exit when nil.
     ///   - user: Run as this uid and gid (through setpriv), or as the test's own user.
     init(
-        _ arguments: [String], shellPrefix: String? = nil, stdout: FileHandle? = nil, user: UInt32? = nil,
+        _ arguments: [String], shellPrefix: String? = nil, stdin: FileHandle? = nil, stdout: FileHandle? = nil,
+        user: UInt32? = nil,
         environment: [String: String] = [:]
     ) throws {
         var command = [WXDecryptRunner.binary.path] + arguments
@@ -28,7 +30,7 @@ final class ChildProcess {
         env["WX_SESSION_KEY"] = nil
         env.merge(environment) { $1 }
         process.environment = env
-        process.standardInput = input
+        process.standardInput = stdin ?? input
         capturesStdout = stdout == nil
         process.standardOutput = stdout ?? outputPipe
         process.standardError = errors

@@ -35,24 +35,25 @@ enum Console {
 
     /// Writes to stdout; a failed write (a full disk, a closed pipe) is exit 74.
     static func standardOutput(_ text: String) throws {
-        guard write(Array(text.utf8), to: STDOUT_FILENO) else {
+        let bytes = Array(text.utf8)
+        guard write(bytes, to: STDOUT_FILENO) == bytes.count else {
             throw CommandFailure(
                 code: "output_failed", reason: "cannot write to standard output: \(String(cString: strerror(errno)))",
                 status: ExitStatus.ioError)
         }
     }
 
-    /// Writes all of `bytes`, retrying short and interrupted writes; false (with `errno`
-    /// set) when a write fails.
-    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+    /// Writes all of `bytes`, retrying short and interrupted writes; returns how many were
+    /// written, fewer (with `errno` set) when a write failed.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Int {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
+            guard written > 0 else { break }
             offset += written
         }
-        return true
+        return offset
     }
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

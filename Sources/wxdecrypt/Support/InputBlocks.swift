@@ -62,16 +62,8 @@ struct InputBlocks {
     /// Where the next block ends, just after a newline: after ``maximumLines`` lines, or
     /// after the last whole line once the buffer holds ``blockSize`` bytes or the input ended.
     private func endOfBlock() -> Int? {
-        buffer.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return nil }
-            var lines = 0
-            var end = 0
-            while lines < Self.maximumLines, let newline = memchr(base + end, 0x0A, bytes.count - end) {
-                end = UnsafeRawPointer(newline) - base + 1
-                lines += 1
-            }
-            return lines == Self.maximumLines || (lines > 0 && (atEnd || bytes.count >= Self.blockSize)) ? end : nil
-        }
+        let (lines, end) = buffer.withUnsafeBytes { Newlines.count(in: $0, limit: Self.maximumLines) }
+        return lines == Self.maximumLines || (lines > 0 && (atEnd || buffer.count >= Self.blockSize)) ? end : nil
     }
 
     private mutating func fill() throws {

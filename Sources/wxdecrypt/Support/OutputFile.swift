@@ -13,14 +13,13 @@ final class OutputFile {
     /// How errors name the output.
     private let name: String
     private var pending: [UInt8] = []
-    private var pendingRecords = 0
-    private var recordsOnDescriptor = 0
+    private var linesOnDescriptor = 0
     private var isOpen = true
     private var renamed = false
 
-    /// Records whose results reached the output and stay there: for a regular file, none
-    /// unless it was renamed into place.
-    var recordsWritten: Int { temporary == nil || renamed ? recordsOnDescriptor : 0 }
+    /// Lines that reached the output and stay there: for a regular file, none unless it
+    /// was renamed into place. Every result is one line, so this counts results.
+    var linesWritten: Int { temporary == nil || renamed ? linesOnDescriptor : 0 }
 
     init(path: String?) throws {
         let path = path ?? "-"
@@ -70,30 +69,28 @@ final class OutputFile {
         OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
-    /// Buffers the results of `records` records, writing in large blocks; a large chunk
-    /// is written as it is.
-    func write(_ bytes: [UInt8], records: Int) throws {
+    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is.
+    func write(_ bytes: [UInt8]) throws {
         if bytes.count >= 1 << 20 {
             try flush()
             try writeAll(bytes)
-            recordsOnDescriptor += records
             return
         }
         pending += bytes
-        pendingRecords += records
         if pending.count >= 1 << 20 { try flush() }
     }
 
     func flush() throws {
         try writeAll(pending)
         pending.removeAll(keepingCapacity: true)
-        recordsOnDescriptor += pendingRecords
-        pendingRecords = 0
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        guard Console.write(bytes, to: descriptor) else {
-            let failure = Self.failure("cannot write output '\(name)'")
+        let written = Console.write(bytes, to: descriptor)
+        let failure = written < bytes.count ? Self.failure("cannot write output '\(name)'") : nil
+        // After a partial write, the whole lines that did get out still count.
+        linesOnDescriptor += bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<written])).count }
+        if let failure {
             discard()
             throw failure
         }

@@ -4,6 +4,11 @@ import Foundation
 /// What the process sets up before it parses a flag or reads a byte of input.
 enum ProcessHardening {
     static func apply() {
+        // With stdin, stdout or stderr closed, the next file opened would take its number,
+        // and error messages would land in the output file.
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
+            _ = open("/dev/null", O_RDWR)
+        }
         // A core file of a batch run would hold every session key and phone number in
         // memory; a non-dumpable process also cannot be ptrace'd or read through
         // /proc/PID/mem by other processes of the same user.

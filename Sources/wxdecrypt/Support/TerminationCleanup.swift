@@ -1,28 +1,26 @@
 import CWeChatOpenDataProcess
 import Foundation
 
-// The handler may run on any thread at any moment, so it touches only this memory,
-// allocated before the first handler is installed and never freed: the temporary file
-// to remove (an empty C string when there is none) and the action each signal had
-// before ours, indexed by signal number.
+// The handler may run on any thread at any moment, so the only memory it touches is this
+// buffer, allocated before the first handler is installed and never freed: the temporary
+// file to remove, or an empty C string when there is none.
 nonisolated(unsafe) private let pendingPath = UnsafeMutablePointer<CChar>.allocate(capacity: Int(PATH_MAX) + 1)
-nonisolated(unsafe) private let previousActions = UnsafeMutablePointer<sigaction>.allocate(capacity: 128)
 
-/// Only async-signal-safe calls: unlink, sigaction, raise.
-private let removePendingAndRaise: @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?)
-    -> Void = { signalNumber, _, _ in
-        if pendingPath[0] != 0 { unlink(pendingPath) }
-        // The signal is blocked while this handler runs, so raising it again leaves it
-        // pending until the handler returns; it is then delivered under the previous
-        // action: the default ends the process with this signal, as if we had never
-        // caught it, and a fault handler of the runtime still reports the crash.
-        sigaction(signalNumber, previousActions + Int(signalNumber), nil)
-        raise(signalNumber)
-    }
+/// Only async-signal-safe calls: unlink, signal, raise.
+private let removePendingAndRaise: @convention(c) (Int32) -> Void = { signalNumber in
+    if pendingPath[0] != 0 { unlink(pendingPath) }
+    // The signal is blocked while this handler runs, so raising it again leaves it pending
+    // until the handler returns; it is then delivered under the default action and ends
+    // the process with this signal, as if it had never been caught. The default, not the
+    // runtime's crash handler that was there before: that one prints the memory its
+    // registers point at (plaintext, keys) to stderr, and returns on a signal sent by kill.
+    signal(signalNumber, SIG_DFL)
+    raise(signalNumber)
+}
 
 /// Removes the run's temporary output file, which may hold plaintext, whatever signal
 /// ends the process: every signal that can be caught and whose default action is to
-/// terminate (with or without a core dump), real-time signals included.
+/// terminate (with or without a core dump), real-time signals and crashes included.
 ///
 /// A signal that was ignored when the process started stays ignored (`nohup` keeps
 /// working). SIGPIPE and SIGXFSZ are not here: ``ProcessHardening`` ignores them, so a
@@ -44,11 +42,10 @@ enum TerminationCleanup {
         var handled = sigset_t()
         sigemptyset(&handled)
         for signalNumber in signals {
-            let previous = previousActions + Int(signalNumber)
-            guard sigaction(signalNumber, nil, previous) == 0, !isIgnored(previous.pointee) else { continue }
+            var previous = sigaction()
+            guard sigaction(signalNumber, nil, &previous) == 0, !isIgnored(previous) else { continue }
             var action = sigaction()
-            action.__sigaction_handler.sa_sigaction = removePendingAndRaise
-            action.sa_flags = SA_SIGINFO
+            action.__sigaction_handler.sa_handler = removePendingAndRaise
             sigfillset(&action.sa_mask)
             sigaction(signalNumber, &action, nil)
             sigaddset(&handled, signalNumber)
