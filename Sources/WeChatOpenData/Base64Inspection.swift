@@ -1,8 +1,7 @@
 /// What decoding one base64 input found: its sizes and any repairs, never its bytes.
 ///
-/// For diagnostics: it tells whether a field is base64 at all, how long it is once
-/// decoded, and what transport damage was repaired, without checking the length rules
-/// that decryption applies.
+/// For logging and tests: it tells how long a field is once decoded and what transport
+/// damage was repaired. The field's length rule applies, as in decryption.
 public struct Base64Inspection: Sendable, Hashable {
     /// The field: `session_key`, `iv` or `encrypted_data`.
     public let field: String

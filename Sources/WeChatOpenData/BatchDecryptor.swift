@@ -118,9 +118,6 @@ public struct BatchDecryptor: Sendable {
         var payload: OpenDataPayload?
         try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
             try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
-                guard key.count == 16 else {
-                    throw Base64Field.sessionKey.error("must decode to exactly 16 bytes, got \(key.count)")
-                }
                 try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                     try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
                         try decryptor.withVerifiedPlaintext(
@@ -184,7 +181,7 @@ public struct BatchDecryptor: Sendable {
         case .phoneNumber(let phone):
             (row[3], row[4], row[5]) = (phone.phoneNumber, phone.purePhoneNumber, phone.countryCode)
         case .userInfo(let user):
-            (row[6], row[7], row[8]) = (user.openID, user.unionID ?? "", user.nickName)
+            (row[6], row[7], row[8]) = (user.openID ?? "", user.unionID ?? "", user.nickName)
         case .shareInfo(let share): row[9] = share.openGID
         case .groupEnterInfo(let group): row[10] = group.openGID ?? group.openSingleRoomID ?? ""
         case .weRunData(let werun): row[11] = String(werun.stepInfoList.count)
@@ -204,12 +201,18 @@ public struct BatchDecryptor: Sendable {
     }
 
     /// RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled.
+    ///
+    /// A cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a
+    /// tab or a CR) gets a leading `'` and is quoted, as OWASP recommends against CSV
+    /// injection: a nickname or an id comes from users.
     private static func csvLine(_ fields: [String]) -> [UInt8] {
         var line: [UInt8] = []
         for (index, field) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            if field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            let formula = field.utf8.first.map { [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains($0) } ?? false
+            if formula || field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 line.append(0x22)
+                if formula { line.append(UInt8(ascii: "'")) }
                 for byte in field.utf8 {
                     if byte == 0x22 { line.append(0x22) }
                     line.append(byte)

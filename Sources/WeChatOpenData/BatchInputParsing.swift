@@ -50,15 +50,18 @@ struct RecordLine {
         let error: OpenDataError
     }
 
-    /// The id as JSON text: the record's own, or the line number.
+    /// The id as JSON text on one line: the record's own, or the line number.
     var idText: String {
-        guard let id else { return String(lineNumber) }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: line[id]), as: UTF8.self)
+        var text: [UInt8] = []
+        appendID(to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// Appends the id as JSON to `output`.
+    /// Appends the id as JSON to `output`, re-serialised on one line: an id is echoed, and
+    /// whitespace inside it (a raw CR) must not split a result line.
     func appendID(to output: inout [UInt8]) {
-        if let id { output.append(contentsOf: line[id]) } else { output.append(contentsOf: String(lineNumber).utf8) }
+        guard let id else { return output.append(contentsOf: String(lineNumber).utf8) }
+        JSONCompacting.append(UnsafeRawBufferPointer(rebasing: line[id]), maskingPhoneNumbers: false, to: &output)
     }
 
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
@@ -77,24 +80,38 @@ struct RecordLine {
         guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
         var record = RecordLine(line: line, lineNumber: lineNumber)
         var wrongType: String?
+        var seen = Set<String>()
+        var ambiguous: (String, String)?
         let root = JSONValue.root(of: line)
         root.forEachMember { key, value in
-            func take(_ name: String) -> JSONStringSpan? {
+            // A field spelled both ways is ambiguous: refuse it rather than let the last one win.
+            func take(_ name: String, as spelling: String, other: String) -> JSONStringSpan? {
+                if seen.contains(other), ambiguous == nil { ambiguous = (other, spelling) }
+                seen.insert(spelling)
                 if let span = value.stringSpan { return span }
                 if value.kind != .null, wrongType == nil { wrongType = name }
                 return nil
             }
             if key.is("id", in: line) {
                 record.id = value.start..<value.end
-            } else if key.is("session_key", in: line) || key.is("sessionKey", in: line) {
-                record.sessionKey = take("session_key")
+            } else if key.is("session_key", in: line) {
+                record.sessionKey = take("session_key", as: "session_key", other: "sessionKey")
+            } else if key.is("sessionKey", in: line) {
+                record.sessionKey = take("session_key", as: "sessionKey", other: "session_key")
             } else if key.is("iv", in: line) {
-                record.iv = take("iv")
-            } else if key.is("encrypted_data", in: line) || key.is("encryptedData", in: line) {
-                record.encryptedData = take("encrypted_data")
-            } else if key.is("appid", in: line) || key.is("appId", in: line) {
-                record.appID = take("appid")
+                record.iv = take("iv", as: "iv", other: "iv")
+            } else if key.is("encrypted_data", in: line) {
+                record.encryptedData = take("encrypted_data", as: "encrypted_data", other: "encryptedData")
+            } else if key.is("encryptedData", in: line) {
+                record.encryptedData = take("encrypted_data", as: "encryptedData", other: "encrypted_data")
+            } else if key.is("appid", in: line) {
+                record.appID = take("appid", as: "appid", other: "appId")
+            } else if key.is("appId", in: line) {
+                record.appID = take("appid", as: "appId", other: "appid")
             }
+        }
+        if let (first, second) = ambiguous {
+            return failure("has both \(first) and \(second); keep one spelling", id: record.idText)
         }
         if let wrongType { return failure("\(wrongType) must be a string", id: record.idText) }
         if record.sessionKey == nil { return failure("missing session_key", id: record.idText) }

@@ -14,9 +14,6 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
     public init(base64: String) throws(OpenDataError) {
         var decoded: (bytes: [UInt8], repairs: Base64Repairs)?
         try Base64Decoding.withDecoded(base64, field: .iv) { (buffer, repairs) throws(OpenDataError) in
-            guard buffer.count == 16 else {
-                throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(buffer.count)")
-            }
             decoded = (Array(buffer), repairs)
         }
         (bytes, repairs) = decoded!
@@ -28,7 +25,7 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
     /// - Throws: ``OpenDataError/Code/invalidIV`` for any other length.
     public init(bytes: some Collection<UInt8>) throws(OpenDataError) {
         guard bytes.count == 16 else {
-            throw Base64Field.iv.error("must be exactly 16 bytes, got \(bytes.count)")
+            throw Base64Field.iv.error("must be \(Base64Field.iv.lengthRule), got \(bytes.count)")
         }
         self.bytes = Array(bytes)
         repairs = []
@@ -49,7 +46,7 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
 
     /// The iv as standard padded base64.
     public func base64EncodedString() -> String {
-        bytes.withUnsafeBytes { Base64Decoding.encode($0) }
+        bytes.withUnsafeBytes { Base64Encoding.encode($0) }
     }
 
     /// Two ivs are equal when their bytes are, however their text was damaged.

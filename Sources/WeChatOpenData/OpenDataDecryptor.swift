@@ -93,8 +93,7 @@ public struct OpenDataDecryptor: Sendable {
         }
         var payload: Payload?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, root, context) throws(OpenDataError) in
-            _ = try context.verifiedWatermark(root.member("watermark"))
+            (plaintext, _, _) throws(OpenDataError) in
             payload = try Self.decodeWithFoundation(type, from: plaintext)
         }
         return payload!
@@ -105,8 +104,8 @@ public struct OpenDataDecryptor: Sendable {
     ) throws(OpenDataError) -> Model {
         var payload: Model?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (_, root, context) throws(OpenDataError) in
-            payload = try Model.parse(root, context: context)
+            (_, root, watermark) throws(OpenDataError) in
+            payload = try Model.parse(root, watermark: watermark)
         }
         return payload!
     }
@@ -124,8 +123,7 @@ public struct OpenDataDecryptor: Sendable {
     {
         var verified: VerifiedOpenData?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, root, context) throws(OpenDataError) in
-            let watermark = try context.verifiedWatermark(root.member("watermark"))
+            (plaintext, _, watermark) throws(OpenDataError) in
             verified = VerifiedOpenData(json: Data(plaintext), watermark: watermark)
         }
         return verified!
@@ -147,43 +145,65 @@ public struct OpenDataDecryptor: Sendable {
         iv: String,
         sessionKey: SessionKey
     ) throws(OpenDataError) -> OpenDataPayload {
+        try decryptPayload(as: kind, encryptedData: encryptedData, iv: iv, sessionKey: sessionKey, observer: nil)
+    }
+
+    /// The same, with an observer that records what each step found (for diagnosis).
+    func decryptPayload(
+        as kind: OpenDataPayload.Kind?,
+        encryptedData: String,
+        iv: String,
+        sessionKey: SessionKey,
+        observer: DecryptionObserver?
+    ) throws(OpenDataError) -> OpenDataPayload {
         var payload: OpenDataPayload?
-        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, root, context) throws(OpenDataError) in
-            payload = try Self.readPayload(kind, plaintext, root, context)
+        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey, observer: observer) {
+            (plaintext, root, watermark) throws(OpenDataError) in
+            payload = try Self.readPayload(kind, plaintext, root, watermark)
         }
         return payload!
     }
 
     /// Reads a verified plaintext as `kind`, or as the kind its keys suggest.
     static func readPayload(
-        _ kind: OpenDataPayload.Kind?, _ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ context: PayloadContext
+        _ kind: OpenDataPayload.Kind?, _ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark
     ) throws(OpenDataError) -> OpenDataPayload {
-        switch kind ?? OpenDataPayload.Kind.recognise(root) {
-        case .phone: .phoneNumber(try PhoneNumber.parse(root, context: context))
-        case .user: .userInfo(try UserInfo.parse(root, context: context))
-        case .werun: .weRunData(try WeRunData.parse(root, context: context))
-        case .share: .shareInfo(try ShareInfo.parse(root, context: context))
-        case .group: .groupEnterInfo(try GroupEnterInfo.parse(root, context: context))
-        case .raw:
-            .raw(VerifiedOpenData(json: Data(plaintext), watermark: try context.verifiedWatermark(root.member("watermark"))))
+        let recognised = OpenDataPayload.Kind.recognise(root)
+        do throws(OpenDataError) {
+            switch kind ?? recognised {
+            case .phone: return .phoneNumber(try PhoneNumber.parse(root, watermark: watermark))
+            case .user: return .userInfo(try UserInfo.parse(root, watermark: watermark))
+            case .werun: return .weRunData(try WeRunData.parse(root, watermark: watermark))
+            case .share: return .shareInfo(try ShareInfo.parse(root, watermark: watermark))
+            case .group: return .groupEnterInfo(try GroupEnterInfo.parse(root, watermark: watermark))
+            case .raw: return .raw(VerifiedOpenData(json: Data(plaintext), watermark: watermark))
+            }
+        } catch {
+            // Asked for one kind, given another: say which it looks like.
+            guard let kind, kind != recognised, recognised != .raw else { throw error }
+            throw .invalidPayload(
+                field: error.field ?? "$",
+                reason: error.reason + "; the payload looks like \(recognised.payloadName), not \(kind.payloadName)")
         }
     }
 
     // MARK: The shared path
 
-    /// Decodes the inputs, decrypts, unpads and validates, then calls `body` with the
-    /// plaintext and its root object. The plaintext buffer is wiped when `body` returns.
+    /// Decodes the inputs, decrypts, unpads, validates and verifies the watermark, then calls
+    /// `body` with the plaintext, its root object and the verified watermark. The plaintext
+    /// buffer is wiped when `body` returns.
     func withVerifiedPlaintext(
         encryptedData: String,
         iv: String,
         sessionKey: SessionKey,
-        _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Void
+        observer: DecryptionObserver? = nil,
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
     ) throws(OpenDataError) {
         try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
             try withUTF8(iv) { (ivText) throws(OpenDataError) in
                 try sessionKey.storage.withUnsafeBytes { (key) throws(OpenDataError) in
-                    try withVerifiedPlaintext(encryptedDataText: dataText, ivText: ivText, key: key, body)
+                    try withVerifiedPlaintext(
+                        encryptedDataText: dataText, ivText: ivText, key: key, observer: observer, body)
                 }
             }
         }
@@ -194,45 +214,53 @@ public struct OpenDataDecryptor: Sendable {
         encryptedDataText: UnsafeRawBufferPointer,
         ivText: UnsafeRawBufferPointer,
         key: UnsafeRawBufferPointer,
-        _ body: (UnsafeRawBufferPointer, JSONValue, PayloadContext) throws(OpenDataError) -> Void
+        observer: DecryptionObserver? = nil,
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
     ) throws(OpenDataError) {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
         // the text a little longer than 4/3 of the bytes; twice the limit is generous.
         let textCount = encryptedDataText.count
         if textCount > 2 * maximumEncryptedDataSize + 64 {
-            throw OpenDataError(
-                code: .payloadTooLarge,
-                reason: "encrypted_data is \(textCount) characters, far over the limit of \(maximumEncryptedDataSize) bytes",
-                field: "encrypted_data"
-            )
+            throw .payloadTooLarge(characters: textCount, limit: maximumEncryptedDataSize)
         }
-        let context = PayloadContext(expectedAppID: appID, freshness: freshness)
-        try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, _) throws(OpenDataError) in
-            guard ivBytes.count == 16 else {
-                throw Base64Field.iv.error("must decode to exactly 16 bytes, got \(ivBytes.count)")
-            }
-            try Base64Decoding.withDecoded(encryptedDataText, field: .encryptedData) { (buffer, _) throws(OpenDataError) in
+        try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, ivRepairs) throws(OpenDataError) in
+            observer?.decoded(.iv, encodedCount: ivText.count, decodedCount: ivBytes.count, repairs: ivRepairs)
+            try Base64Decoding.withDecoded(encryptedDataText, field: .encryptedData) { (buffer, repairs) throws(OpenDataError) in
+                observer?.decoded(.encryptedData, encodedCount: textCount, decodedCount: buffer.count, repairs: repairs)
                 guard buffer.count <= maximumEncryptedDataSize else {
-                    throw OpenDataError(
-                        code: .payloadTooLarge,
-                        reason: "encrypted_data decodes to \(buffer.count) bytes, over the limit of \(maximumEncryptedDataSize)",
-                        field: "encrypted_data"
-                    )
+                    throw .payloadTooLarge(bytes: buffer.count, limit: maximumEncryptedDataSize)
                 }
-                guard buffer.count > 0, buffer.count % AES128CBC.blockSize == 0 else {
-                    throw Base64Field.encryptedData.error(
-                        "must decode to a non-empty multiple of 16 bytes, got \(buffer.count)")
-                }
-                // From here on every failure is the same decryptionFailed: no padding oracle.
-                let decrypted = AES128CBC.transform(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), encrypt: false)
-                guard decrypted, let count = PKCS7.unpaddedCount(UnsafeRawBufferPointer(buffer)) else {
-                    throw OpenDataError.decryptionFailed
-                }
-                let plaintext = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-                guard StrictJSONValidator.isValidObject(plaintext) else { throw OpenDataError.decryptionFailed }
-                try body(plaintext, JSONValue.root(of: plaintext), context)
+                try decryptAndVerify(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), observer: observer, body)
             }
         }
+    }
+
+    /// From here on every failure until the watermark is the same `decryptionFailed`, and the
+    /// same work is done whatever the padding: the JSON validator runs over the unpadded
+    /// bytes even when the padding is invalid, and the two verdicts are combined without a
+    /// branch, so neither the error nor the time taken tells whether the padding was valid.
+    private func decryptAndVerify(
+        _ buffer: UnsafeMutableRawBufferPointer,
+        key: UnsafeRawBufferPointer,
+        iv: UnsafeRawBufferPointer,
+        observer: DecryptionObserver?,
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
+    ) throws(OpenDataError) {
+        // libcrypto fails only when it is broken, never because of the data.
+        guard AES128CBC.transform(buffer, key: key, iv: iv, encrypt: false) else { throw .decryptionFailed }
+        let decrypted = UnsafeRawBufferPointer(buffer)
+        let padding = PKCS7.verdict(decrypted)
+        let plaintext = UnsafeRawBufferPointer(rebasing: decrypted[0..<padding.contentCount])
+        let jsonProblem = StrictJSONValidator.problem(in: plaintext)
+        observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
+        let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
+        // The one branch, on the combined verdict only.
+        guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
+        let root = JSONValue.root(of: plaintext)
+        let watermark = try PayloadContext(expectedAppID: appID, freshness: freshness)
+            .verifiedWatermark(root.member("watermark"))
+        observer?.verified(watermark)
+        try body(plaintext, root, watermark)
     }
 
     static func decodeWithFoundation<Payload: Decodable>(_ type: Payload.Type, from plaintext: UnsafeRawBufferPointer)

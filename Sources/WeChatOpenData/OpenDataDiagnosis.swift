@@ -5,8 +5,16 @@ public import Foundation
 #endif
 
 /// A step-by-step account of why one payload does or does not decrypt and verify, in
-/// plain words, for the engineer debugging a failing request. It never contains the
-/// session key or the plaintext.
+/// plain words, for the engineer debugging a failing request.
+///
+/// A diagnosis runs the decryptor's own pipeline, with its appid, freshness policy and size
+/// limit, and reads the same model `decrypt` would: it succeeds exactly when
+/// ``OpenDataDecryptor/decryptPayload(as:encryptedData:iv:sessionKey:)`` does. It watches
+/// that pipeline instead of re-checking its rules, and explains what it saw.
+///
+/// It never contains the session key or the plaintext. It does say more than the one uniform
+/// ``OpenDataError/Code/decryptionFailed`` (whether the padding was valid, which strict JSON
+/// rule failed): show it to the engineer, never to a client, or it becomes a padding oracle.
 public struct OpenDataDiagnosis: Sendable {
     /// One step and what it found.
     public struct Step: Sendable, Hashable {
@@ -23,97 +31,162 @@ public struct OpenDataDiagnosis: Sendable {
     /// The steps, in the order they ran; the list stops at the first failure.
     public let steps: [Step]
 
-    /// Whether the payload decrypts and verifies.
-    public var succeeded: Bool { steps.allSatisfy(\.passed) }
+    /// The payload, when it decrypts and verifies.
+    public let payload: OpenDataPayload?
+
+    /// Whether the payload decrypts and verifies: exactly when `decryptPayload` would succeed.
+    public var succeeded: Bool { payload != nil }
 
     /// The failed step, if any.
     public var failure: Step? { steps.first { !$0.passed } }
 
-    /// Diagnoses one payload.
+    /// Diagnoses one payload with `decryptor`'s settings.
     ///
     /// - Parameters:
-    ///   - appID: The expected appid.
+    ///   - decryptor: The decryptor whose appid, freshness policy and size limit apply.
+    ///   - kind: The kind to read, as `decryptPayload(as:)` takes it; `nil` recognises it.
     ///   - sessionKey: The session key's base64 text.
     ///   - iv: The iv's base64 text.
     ///   - encryptedData: The encryptedData's base64 text.
-    ///   - maximumAge: An optional maximum age in seconds for the freshness check.
-    ///   - now: The clock to measure the payload's age against.
-    /// - Returns: The steps.
+    /// - Returns: The steps and, on success, the payload.
     public static func diagnose(
-        appID: String, sessionKey: String, iv: String, encryptedData: String,
-        maximumAge: Int64? = nil, now: Date = Date()
+        decryptor: OpenDataDecryptor, as kind: OpenDataPayload.Kind? = nil,
+        sessionKey: String, iv: String, encryptedData: String
     ) -> OpenDataDiagnosis {
         var steps: [Step] = []
-        func fail(_ title: String, _ detail: String, _ code: OpenDataError.Code) -> OpenDataDiagnosis {
-            steps.append(Step(title: title, passed: false, detail: detail, code: code))
-            return OpenDataDiagnosis(steps: steps)
-        }
-        // Each input: its name, the decoded length it must have (nil: a multiple of 16), its inspection.
-        let inputs: [(String, Int?, () throws(OpenDataError) -> Base64Inspection)] = [
-            ("session_key", 16, { () throws(OpenDataError) in try Base64Inspection.inspect(sessionKey: sessionKey) }),
-            ("iv", 16, { () throws(OpenDataError) in try Base64Inspection.inspect(iv: iv) }),
-            ("encrypted_data", nil, { () throws(OpenDataError) in try Base64Inspection.inspect(encryptedData: encryptedData) }),
-        ]
-        for (name, expected, inspect) in inputs {
-            let title = "\(name): base64"
-            let inspection: Base64Inspection
-            do { inspection = try inspect() } catch {
-                return fail(title, error.reason + ". Check that the field is sent as received from WeChat, "
-                    + "not URL-encoded twice or cut short.", error.code)
-            }
-            var detail = "\(inspection.encodedCount) characters decode to \(inspection.decodedCount) bytes"
-            if !inspection.repairs.isEmpty {
-                detail += "; repaired: \(inspection.repairs)"
-                if inspection.repairs.contains(.spacesAsPlus) {
-                    detail += ". '+' became spaces: send the field in a JSON body, or URL-encode it (encodeURIComponent)"
-                }
-            }
-            if let expected, inspection.decodedCount != expected {
-                return fail(title, detail + "; it must be exactly \(expected) bytes. "
-                    + (name == "iv" ? "Use the iv returned with this encryptedData." : "Use the session_key jscode2session returned."),
-                    name == "iv" ? .invalidIV : .invalidSessionKey)
-            }
-            if expected == nil, inspection.decodedCount == 0 || inspection.decodedCount % 16 != 0 {
-                return fail(title, detail + "; it must be a non-empty multiple of 16 bytes. The data was cut short.", .invalidEncryptedData)
-            }
-            steps.append(Step(title: title, passed: true, detail: detail, code: nil))
-        }
-        let decryptor: OpenDataDecryptor
         let key: SessionKey
-        let verified: VerifiedOpenData
         do {
-            decryptor = try OpenDataDecryptor(appID: appID)
             key = try SessionKey(base64: sessionKey)
-            verified = try decryptor.decryptJSON(encryptedData: encryptedData, iv: iv, sessionKey: key)
         } catch {
-            switch error.code {
-            case .decryptionFailed:
-                return fail("decryption", "AES-128-CBC with this session_key and iv does not give valid JSON. "
-                    + "Usual causes: the session_key is stale (wx.login ran again after the button tap: call wx.login "
-                    + "before the tap and keep the key from that login); the iv belongs to another call; or the "
-                    + "session_key belongs to another user. Ask WeChat's checksession API with "
-                    + "`wxdecrypt session-signature` whether the key is still valid.", error.code)
-            case .appIDMismatch:
-                steps.append(Step(title: "decryption", passed: true, detail: "the data decrypts to valid JSON", code: nil))
-                return fail("watermark.appid", error.reason + ". Check that the backend uses the appid and "
-                    + "session_key of the same mini program (staging and production differ).", error.code)
-            default:
-                return fail("decryption", error.reason, error.code)
-            }
+            steps.append(Step(title: "session_key", passed: false, detail: error.reason + ".", code: error.code))
+            return OpenDataDiagnosis(steps: steps, payload: nil)
         }
-        steps.append(Step(title: "decryption", passed: true,
-                          detail: "the data decrypts to \(verified.json.count) bytes of valid JSON", code: nil))
-        steps.append(Step(title: "watermark.appid", passed: true, detail: "matches \(appID)", code: nil))
-        let age = Int64(now.timeIntervalSince1970.rounded(.down)) - verified.watermark.timestamp
-        let ageDetail = "timestamp \(verified.watermark.timestamp), \(age) s before now"
-        if let maximumAge {
-            do {
-                try FreshnessPolicy(maximumAge: .seconds(maximumAge), now: { now }).check(verified.watermark)
-            } catch {
-                return fail("watermark.timestamp", ageDetail + ". " + error.reason, error.code)
+        steps.append(
+            Step(title: "session_key", passed: true, detail: describe(sessionKey.utf8.count, 16, key.repairs), code: nil))
+        let observer = DecryptionObserver()
+        do {
+            let payload = try decryptor.decryptPayload(
+                as: kind, encryptedData: encryptedData, iv: iv, sessionKey: key, observer: observer)
+            steps += inputSteps(observer)
+            steps += decryptionSteps(observer, decryptor: decryptor, failure: nil)
+            steps.append(Step(title: "payload", passed: true, detail: "read as \(payload.kind.payloadName)", code: nil))
+            return OpenDataDiagnosis(steps: steps, payload: payload)
+        } catch {
+            steps += inputSteps(observer)
+            if let title = failedInput(error.code) {
+                steps.append(Step(title: title, passed: false, detail: error.reason + inputAdvice(error.code), code: error.code))
+            } else {
+                steps += decryptionSteps(observer, decryptor: decryptor, failure: error)
             }
+            return OpenDataDiagnosis(steps: steps, payload: nil)
         }
-        steps.append(Step(title: "watermark.timestamp", passed: true, detail: ageDetail, code: nil))
-        return OpenDataDiagnosis(steps: steps)
+    }
+
+    // MARK: Explaining what the pipeline saw
+
+    private static func describe(_ encoded: Int, _ decoded: Int, _ repairs: Base64Repairs) -> String {
+        var detail = "\(encoded) characters decode to \(decoded) bytes"
+        guard !repairs.isEmpty else { return detail }
+        detail += "; repaired: \(repairs)"
+        if repairs.contains(.spacesAsPlus) {
+            detail += ". '+' became spaces: send the field in a JSON body, or URL-encode it (encodeURIComponent)"
+        }
+        return detail
+    }
+
+    private static func inputSteps(_ observer: DecryptionObserver) -> [Step] {
+        observer.decodedInputs.map {
+            Step(title: $0.field.name, passed: true, detail: describe($0.encodedCount, $0.decodedCount, $0.repairs), code: nil)
+        }
+    }
+
+    /// The input step an error before decryption belongs to.
+    private static func failedInput(_ code: OpenDataError.Code) -> String? {
+        switch code {
+        case .invalidIV: "iv"
+        case .invalidEncryptedData, .payloadTooLarge: "encrypted_data"
+        default: nil
+        }
+    }
+
+    private static func inputAdvice(_ code: OpenDataError.Code) -> String {
+        switch code {
+        case .invalidIV: ". Use the iv that came with this encryptedData, exactly as the mini program sent it."
+        case .payloadTooLarge: ". Legacy open data is a few hundred bytes; this is not one payload."
+        default: ". Check that the field is sent as received from WeChat, not URL-encoded twice or cut short."
+        }
+    }
+
+    private static func decryptionSteps(
+        _ observer: DecryptionObserver, decryptor: OpenDataDecryptor, failure: OpenDataError?
+    ) -> [Step] {
+        guard let decryption = observer.decryption else {
+            // Nothing reached decryption: libcrypto itself failed.
+            return [Step(title: "decryption", passed: false, detail: failure?.reason ?? "", code: failure?.code)]
+        }
+        if let failure, failure.code == .decryptionFailed {
+            return [
+                Step(title: "decryption", passed: false, detail: explain(decryption), code: failure.code)
+            ]
+        }
+        var steps = [
+            Step(
+                title: "decryption", passed: true,
+                detail: "\(decryption.byteCount) bytes decrypt with valid PKCS#7 padding to strict UTF-8 JSON", code: nil)
+        ]
+        guard let watermark = observer.watermark else {
+            // The watermark itself was refused: missing, malformed, another appid, or too old.
+            let title = failure?.field.map { $0.hasPrefix("watermark") ? $0 : "watermark" } ?? "watermark"
+            var detail = failure?.reason ?? ""
+            if failure?.code == .appIDMismatch {
+                detail += ". Check that the backend uses the appid and session_key of the same mini program "
+                    + "(staging and production differ)."
+            }
+            steps.append(Step(title: title, passed: false, detail: detail, code: failure?.code))
+            return steps
+        }
+        steps.append(Step(title: "watermark.appid", passed: true, detail: "matches \(decryptor.appID)", code: nil))
+        steps.append(Step(title: "watermark.timestamp", passed: true, detail: age(of: watermark, decryptor), code: nil))
+        if let failure {
+            steps.append(Step(title: "payload", passed: false, detail: failure.reason, code: failure.code))
+        }
+        return steps
+    }
+
+    private static func explain(_ decryption: DecryptionObserver.Decryption) -> String {
+        let stale = "the session_key is stale (wx.login ran again after the button tap, so the backend holds a newer "
+            + "key than the one WeChat encrypted with: call wx.checkSession before wx.login, or log in before showing "
+            + "the button), or it belongs to another user or another mini program"
+        if !decryption.paddingValid {
+            return "AES-128-CBC with this session_key and iv gives invalid PKCS#7 padding: the key is wrong. Usually "
+                + stale + ". Ask WeChat's checksession API (`wxdecrypt session-signature`) whether the key is still valid."
+        }
+        if decryption.onlyFirstBlockUnreadable {
+            return "The padding is valid and every block after the first decrypts to readable JSON text, but the first "
+                + "block does not: the session_key is right and the iv belongs to another call. Send the iv that came "
+                + "with this encryptedData (they are returned together and must travel together)."
+        }
+        if let problem = decryption.jsonProblem, problem != .syntax, problem != .invalidUTF8, problem != .notAnObject {
+            return "The data decrypts with valid padding, but the plaintext breaks the strict JSON rules: \(problem.phrase). "
+                + "WeChat never sends that; the payload was altered or built by hand."
+        }
+        return "The padding happens to be valid but the plaintext is not JSON: the key is wrong. Usually " + stale + "."
+    }
+
+    private static func age(of watermark: Watermark, _ decryptor: OpenDataDecryptor) -> String {
+        var detail = "timestamp \(watermark.timestamp)"
+        let now = FreshnessPolicy.seconds((decryptor.freshness?.now() ?? Date()).timeIntervalSince1970)
+        let (age, overflow) = now?.subtractingReportingOverflow(watermark.timestamp) ?? (0, true)
+        if overflow {
+            detail += ", too far from the clock to compute an age"
+        } else {
+            detail += age >= 0 ? ", \(age) s before now" : ", \(age.magnitude) s after now"
+        }
+        if let freshness = decryptor.freshness {
+            detail += " (maximum age \(freshness.maximumAge.components.seconds) s)"
+        } else {
+            detail += " (no freshness check: pass a maximum age to enforce one)"
+        }
+        return detail
     }
 }

@@ -38,7 +38,7 @@ public enum OpenDataEncryptor {
         // libcrypto missing AES-128-CBC entirely (a broken installation, not bad input).
         precondition(encrypted, "libcrypto could not encrypt with AES-128-CBC")
         return EncryptedOpenData(
-            encryptedData: buffer.withUnsafeBytes { Base64Decoding.encode($0) },
+            encryptedData: buffer.withUnsafeBytes { Base64Encoding.encode($0) },
             iv: iv.base64EncodedString()
         )
     }

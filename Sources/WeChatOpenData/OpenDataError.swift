@@ -105,4 +105,35 @@ extension OpenDataError {
     static func invalidPayload(field: String, _ problem: String) -> OpenDataError {
         OpenDataError(code: .invalidPayload, reason: "payload field '\(field)' \(problem)", field: field)
     }
+
+    /// The watermark names another mini program. The expected appid is named only when it has
+    /// the shape of a real appid: a session key pasted into the appid column must not be echoed.
+    static func appIDMismatch(expected: String) -> OpenDataError {
+        let named = AppIDFormat.isWeChatShaped(expected) ? "the expected appid \(expected)" : "the expected appid"
+        return OpenDataError(
+            code: .appIDMismatch,
+            reason: "watermark.appid does not match \(named); the data was encrypted for another mini program "
+                + "(a session_key or encryptedData from another app)",
+            field: "watermark.appid")
+    }
+
+    /// An invalid payload whose whole reason is already written.
+    static func invalidPayload(field: String, reason: String) -> OpenDataError {
+        OpenDataError(code: .invalidPayload, reason: reason, field: field)
+    }
+
+    /// The text alone is far over the limit: refused before decoding.
+    static func payloadTooLarge(characters: Int, limit: Int) -> OpenDataError {
+        OpenDataError(
+            code: .payloadTooLarge,
+            reason: "encrypted_data is \(characters) characters, far over the limit of \(limit) bytes",
+            field: "encrypted_data")
+    }
+
+    /// The decoded data is over the limit.
+    static func payloadTooLarge(bytes: Int, limit: Int) -> OpenDataError {
+        OpenDataError(
+            code: .payloadTooLarge, reason: "encrypted_data decodes to \(bytes) bytes, over the limit of \(limit)",
+            field: "encrypted_data")
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A verified payload of any of the kinds the legacy flow produces.
 public enum OpenDataPayload: Sendable, Hashable, Encodable {
     /// `getPhoneNumber`.
@@ -28,15 +34,30 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
         /// ``VerifiedOpenData``.
         case raw
 
-        /// Recognises a payload by its keys: `phoneNumber`, `openId`, `stepInfoList`,
-        /// `openGId`, `opengid`/`open_single_roomid`; anything else is `raw`.
+        /// How messages name the kind.
+        var payloadName: String {
+            switch self {
+            case .phone: "a phone number (getPhoneNumber)"
+            case .user: "a user profile (getUserInfo/getUserProfile)"
+            case .werun: "WeRun step data (getWeRunData)"
+            case .share: "share info (getShareInfo)"
+            case .group: "group-enter info (getGroupEnterInfo)"
+            case .raw: "a payload of no known kind"
+            }
+        }
+
+        /// Recognises a payload by its keys: `phoneNumber`/`purePhoneNumber`,
+        /// `openId`/`nickName`/`avatarUrl` (profiles from `wx.getUserProfile` carry no `openId`),
+        /// `stepInfoList`, `openGId`, `opengid`/`open_single_roomid`; anything else is `raw`.
         static func recognise(_ root: JSONValue) -> Kind {
             var kind = Kind.raw
             root.forEachMember { key, _ in
                 guard kind == .raw else { return }
                 if key.is("phoneNumber", in: root.bytes) || key.is("purePhoneNumber", in: root.bytes) {
                     kind = .phone
-                } else if key.is("openId", in: root.bytes) || key.is("nickName", in: root.bytes) {
+                } else if key.is("openId", in: root.bytes) || key.is("nickName", in: root.bytes)
+                    || key.is("avatarUrl", in: root.bytes)
+                {
                     kind = .user
                 } else if key.is("stepInfoList", in: root.bytes) {
                     kind = .werun
@@ -74,10 +95,21 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
         }
     }
 
-    /// A copy with phone numbers masked (``PhoneNumber/masked()``); other kinds are unchanged.
+    /// A copy with phone numbers masked (``PhoneNumber/masked()``). A raw payload is
+    /// re-serialised on one line with every phone-shaped value masked: strings that read as a
+    /// phone number, and numbers under a key naming a phone. The typed kinds other than
+    /// ``phoneNumber(_:)`` hold no phone number and are unchanged.
     public func masked() -> OpenDataPayload {
-        if case .phoneNumber(let phone) = self { return .phoneNumber(phone.masked()) }
-        return self
+        switch self {
+        case .phoneNumber(let phone):
+            return .phoneNumber(phone.masked())
+        case .raw(let verified):
+            var masked: [UInt8] = []
+            verified.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: true, to: &masked) }
+            return .raw(VerifiedOpenData(json: Data(masked), watermark: verified.watermark))
+        default:
+            return self
+        }
     }
 
     /// Encodes the payload in WeChat's wire form (the raw kind as its original JSON object).

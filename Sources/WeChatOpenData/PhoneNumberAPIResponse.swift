@@ -36,7 +36,8 @@ public enum PhoneNumberAPIResponse {
             }
             let context = PayloadContext(expectedAppID: expectedAppID, freshness: nil)
             do throws(OpenDataError) {
-                result = .success(try PhoneNumber.parse(info, context: context))
+                let watermark = try context.verifiedWatermark(info.member("watermark"))
+                result = .success(try PhoneNumber.parse(info, watermark: watermark))
             } catch {
                 result = .failure(
                     error.code == .appIDMismatch

@@ -26,9 +26,6 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     public init(base64: String) throws(OpenDataError) {
         var decoded: (storage: SecretBytes, repairs: Base64Repairs)?
         try Base64Decoding.withDecoded(base64, field: .sessionKey) { (bytes, repairs) throws(OpenDataError) in
-            guard bytes.count == 16 else {
-                throw Base64Field.sessionKey.error("must decode to exactly 16 bytes, got \(bytes.count)")
-            }
             decoded = (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
         }
         (storage, repairs) = decoded!
@@ -40,7 +37,7 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     /// - Throws: ``OpenDataError/Code/invalidSessionKey`` for any other length.
     public init(bytes: some Collection<UInt8>) throws(OpenDataError) {
         guard bytes.count == 16 else {
-            throw Base64Field.sessionKey.error("must be exactly 16 bytes, got \(bytes.count)")
+            throw Base64Field.sessionKey.error("must be \(Base64Field.sessionKey.lengthRule), got \(bytes.count)")
         }
         var copy = Array(bytes)
         storage = copy.withUnsafeBytes { SecretBytes.copying($0) }
@@ -66,14 +63,14 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     ///
     /// - Returns: 24 characters of base64.
     public func base64EncodedString() -> String {
-        storage.withUnsafeBytes { Base64Decoding.encode($0) }
+        storage.withUnsafeBytes { Base64Encoding.encode($0) }
     }
 
     /// Calls `body` with the canonical base64 text of the key in a buffer that is wiped after.
     func withBase64Text<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         withUnsafeTemporaryAllocation(byteCount: 24, alignment: 1) { text in
             defer { SecureMemory.wipe(text) }
-            let count = storage.withUnsafeBytes { Base64Decoding.encode($0, into: text) }
+            let count = storage.withUnsafeBytes { Base64Encoding.encode($0, into: text) }
             return body(UnsafeRawBufferPointer(rebasing: text[0..<count]))
         }
     }

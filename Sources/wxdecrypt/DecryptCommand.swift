@@ -10,26 +10,20 @@ struct DecryptCommand: ParsableCommand {
     @OptionGroup var input: PayloadInputOptions
     @OptionGroup var key: SessionKeyOptions
 
-    @Option(name: .customLong("as"), help: "auto, phone, user, werun, share, group or raw.")
-    var kind: String = "auto"
+    @Option(name: .customLong("as"), help: "The kind to read the payload as; auto recognises it from its keys.")
+    var kind: PayloadKindArgument = .auto
 
     @OptionGroup var verification: VerificationOptions
 
     @Flag(help: "Print one line of JSON even on a terminal.")
     var compact = false
 
-    func validate() throws {
-        guard kind == "auto" || OpenDataPayload.Kind(rawValue: kind) != nil else {
-            throw ValidationError("--as must be auto, phone, user, werun, share, group or raw.")
-        }
-    }
-
     func run() throws {
         try Console.run {
             let decryptor = try OpenDataDecryptor(
                 appID: input.appID, freshness: verification.freshness)
             var payload = try decryptor.decryptPayload(
-                as: OpenDataPayload.Kind(rawValue: kind), encryptedData: try input.load(), iv: input.iv,
+                as: kind.kind, encryptedData: try input.load(), iv: input.iv,
                 sessionKey: try key.load())
             if verification.mask { payload = payload.masked() }
             let pretty = !compact && Console.standardOutputIsTerminal

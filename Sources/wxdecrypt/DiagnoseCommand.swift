@@ -5,23 +5,27 @@ import WeChatOpenData
 struct DiagnoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose",
-        abstract: "Walk through every step of one payload and say in plain words what is wrong.")
+        abstract: "Walk through every step of one payload and say in plain words what is wrong.",
+        discussion: """
+            Runs exactly the verification `decrypt` runs with the same flags, and exits 0 only when `decrypt` would. \
+            It says more than decrypt's one uniform error (whether the padding was valid, which JSON rule failed): \
+            show it to engineers, never to clients.
+            """)
 
     @OptionGroup var input: PayloadInputOptions
     @OptionGroup var key: SessionKeyOptions
 
-    @Option(help: "Also check that the payload is at most this many seconds old.")
-    var maxAge: Int64?
+    @Option(name: .customLong("as"), help: "The kind to read the payload as; auto recognises it from its keys.")
+    var kind: PayloadKindArgument = .auto
 
-    @Option(help: "Fix the clock (Unix seconds).")
-    var now: Int64?
+    @OptionGroup var verification: VerificationOptions
 
     func run() throws {
         try Console.run {
-            let keyText = try key.loadText()
+            let decryptor = try OpenDataDecryptor(appID: input.appID, freshness: verification.freshness)
             let diagnosis = OpenDataDiagnosis.diagnose(
-                appID: input.appID, sessionKey: keyText, iv: input.iv, encryptedData: try input.load(), maximumAge: maxAge,
-                now: now.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date())
+                decryptor: decryptor, as: kind.kind, sessionKey: try key.loadText(), iv: input.iv,
+                encryptedData: try input.load())
             for step in diagnosis.steps {
                 try Console.standardOutput("\(step.passed ? "ok  " : "FAIL") \(step.title): \(step.detail)\n")
             }

@@ -61,7 +61,7 @@ struct OracleTests {
                 let ok = key.withUnsafeBytes { key in
                     iv.withUnsafeBytes { iv in AES128CBC.transform(bytes, key: key, iv: iv, encrypt: false) }
                 }
-                guard ok, let count = PKCS7.unpaddedCount(UnsafeRawBufferPointer(bytes)) else { return nil }
+                guard ok, let count = unpaddedCount(UnsafeRawBufferPointer(bytes)) else { return nil }
                 return Array(bytes[0..<count])
             }
             if test.result == "valid" {

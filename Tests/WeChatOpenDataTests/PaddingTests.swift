@@ -1,13 +1,19 @@
 import Testing
 @testable import WeChatOpenData
 
+/// The content length when the padding is valid, `nil` otherwise.
+func unpaddedCount(_ plaintext: UnsafeRawBufferPointer) -> Int? {
+    let verdict = PKCS7.verdict(plaintext)
+    return verdict.validMask == 0xFFFF_FFFF ? verdict.contentCount : nil
+}
+
 @Suite("PKCS#7 with 16-byte blocks")
 struct PaddingTests {
     @Test("every pad value from 1 to 16 is removed exactly")
     func validValues() {
         for pad in 1...16 {
             let block = [UInt8](repeating: 0x41, count: 32 - pad) + [UInt8](repeating: UInt8(pad), count: pad)
-            #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == 32 - pad)
+            #expect(block.withUnsafeBytes { unpaddedCount($0) } == 32 - pad)
         }
     }
 
@@ -15,7 +21,7 @@ struct PaddingTests {
     func invalidValues() {
         for last in [0] + Array(17...255) {
             let block = [UInt8](repeating: UInt8(last), count: 32)
-            #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == nil, "pad \(last)")
+            #expect(block.withUnsafeBytes { unpaddedCount($0) } == nil, "pad \(last)")
         }
     }
 
@@ -25,8 +31,17 @@ struct PaddingTests {
             for wrong in 1..<pad {
                 var block = [UInt8](repeating: 0x41, count: 32 - pad) + [UInt8](repeating: UInt8(pad), count: pad)
                 block[31 - wrong] ^= 0x01
-                #expect(block.withUnsafeBytes { PKCS7.unpaddedCount($0) } == nil, "pad \(pad), byte \(wrong)")
+                #expect(block.withUnsafeBytes { unpaddedCount($0) } == nil, "pad \(pad), byte \(wrong)")
             }
+        }
+    }
+
+    @Test("an invalid padding still yields a length, so the same checks run over the same bytes")
+    func invalidPaddingLength() {
+        for last in [0, 17, 200] {
+            let block = [UInt8](repeating: 0x41, count: 31) + [UInt8(last)]
+            let verdict = block.withUnsafeBytes { PKCS7.verdict($0) }
+            #expect(verdict.validMask == 0 && verdict.contentCount == 31, "pad \(last)")
         }
     }
 

@@ -59,7 +59,7 @@ struct CommandTests {
             (["decrypt", "--app-id", Self.appID, "--iv", "abc", "--data", Self.data], Self.env, 1, "error[invalid_iv]: "),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data], [:], 64, "error[missing_session_key]: "),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv], Self.env, 64, "Pass exactly one of --data or --data-file"),
-            (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--as", "nope"], Self.env, 64, "--as must be"),
+            (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--as", "nope"], Self.env, 64, "invalid for '--as <as>'"),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data", Self.data, "--now", "1"], Self.env, 64,
              "--now only applies together with --max-age"),
             (["decrypt", "--app-id", Self.appID, "--iv", Self.iv, "--data-file", "/nonexistent/data"], Self.env, 66,

@@ -15,6 +15,7 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         precondition(output.last == 0x0A, "a result line must end with a newline")
         let lines = output.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1
         precondition(decryptor.format == .csv || lines == 1, "one input line must give exactly one output line")
+        precondition(decryptor.format == .csv || !output.dropLast().contains(0x0D), "no CR may split a result line")
     }
     _ = BatchInputRecord.parse(line: line, lineNumber: 1)
     return 0

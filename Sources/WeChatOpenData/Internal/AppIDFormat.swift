@@ -8,6 +8,14 @@ enum AppIDFormat {
             && appID.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 
+    /// `wx` and 16 lowercase hex digits: the form of every mini program's appid. Only such a
+    /// value is repeated in messages; anything else might be a secret in the wrong place.
+    static func isWeChatShaped(_ appID: String) -> Bool {
+        let utf8 = Array(appID.utf8)
+        return utf8.count == 18 && utf8[0] == UInt8(ascii: "w") && utf8[1] == UInt8(ascii: "x")
+            && utf8[2...].allSatisfy { Hex.value(of: $0) != nil }
+    }
+
     static let invalid = OpenDataError(
         code: .invalidArgument,
         reason: "appid must be 1 to 64 printable ASCII characters without spaces or quotes",

@@ -1,23 +1,14 @@
 // A strict base64 decoder that repairs known transport damage (see Base64Repairs)
 // and reports everything else by byte offset, without ever echoing the input.
-
-/// One of the three base64 inputs, with the error code and name its failures carry.
-struct Base64Field: Sendable {
-    let name: String
-    let code: OpenDataError.Code
-    /// Whether a decoded length is acceptable; used to settle whether spaces at the ends were `+`.
-    let acceptsLength: @Sendable (Int) -> Bool
-
-    static let sessionKey = Base64Field(name: "session_key", code: .invalidSessionKey) { $0 == 16 }
-    static let iv = Base64Field(name: "iv", code: .invalidIV) { $0 == 16 }
-    static let encryptedData = Base64Field(name: "encrypted_data", code: .invalidEncryptedData) {
-        $0 > 0 && $0 % 16 == 0
-    }
-
-    func error(_ problem: String) -> OpenDataError {
-        OpenDataError(code: code, reason: "\(name) \(problem)", field: name)
-    }
-}
+//
+// The rule for blanks (spaces and tabs), one for every field:
+// - a run of blanks that touches a line break, or the start or end of the text, is
+//   whitespace (WeChat's PHP demo indents every line of encryptedData);
+// - a space between two base64 characters on one line is a `+` that URL or form decoding
+//   turned into a space; a tab there is whitespace (a `+` never becomes a tab);
+// - where spaces could be either (the edge runs above), the reading whose decoded length
+//   the field accepts wins, whitespace first when several do. At a line's start only the
+//   spaces beyond the text's common indentation can be `+` (the ones next to the text).
 
 enum Base64Decoding {
     enum Failure: Error, Equatable {
@@ -39,100 +30,125 @@ enum Base64Decoding {
         }
     }
 
-    private static let invalid: UInt8 = 0xFF
-    private static let lineBreak: UInt8 = 0xFE
-    private static let space: UInt8 = 0xFD
-    private static let pad: UInt8 = 0xFC
+    /// Which ambiguous runs of spaces a reading takes as `+`; all others are whitespace.
+    private struct Reading: OptionSet {
+        let rawValue: UInt8
+        /// All spaces before the text.
+        static let textStart = Reading(rawValue: 1)
+        /// All spaces after the text.
+        static let textEnd = Reading(rawValue: 2)
+        /// Spaces at a line's end, and a line start's spaces beyond the common indentation.
+        static let lineEdges = Reading(rawValue: 4)
 
-    /// Maps an input byte to its 6-bit value, or to one of the markers above.
-    private static let table: [UInt8] = {
-        var table = [UInt8](repeating: invalid, count: 256)
-        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
-        table[Int(UInt8(ascii: "-"))] = 62
-        table[Int(UInt8(ascii: "_"))] = 63
-        table[Int(UInt8(ascii: "\r"))] = lineBreak
-        table[Int(UInt8(ascii: "\n"))] = lineBreak
-        table[Int(UInt8(ascii: " "))] = space
-        table[Int(UInt8(ascii: "="))] = pad
-        return table
-    }()
+        /// Whitespace first, then the smallest changes.
+        static let preferenceOrder: [Reading] = [
+            [], .textStart, .textEnd, [.textStart, .textEnd], .lineEdges, [.textStart, .textEnd, .lineEdges],
+        ]
+    }
 
     /// The most bytes `count` base64 characters can decode to.
     static func maximumDecodedCount(forEncodedCount count: Int) -> Int { (count / 4) * 3 + 3 }
 
-    private static func isSurroundingWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    private static func isLineBreak(_ byte: UInt8) -> Bool { byte == 0x0A || byte == 0x0D }
 
-    /// Decodes `input` into `output` (at least `maximumDecodedCount` bytes).
-    ///
-    /// Surrounding whitespace is trimmed. Spaces directly around the text are ambiguous:
-    /// whitespace, or a `+` that URL decoding turned into a space. They are read as
-    /// whitespace unless only reading them as `+` gives a length the field accepts.
+    /// Decodes `input` into `output` (at least `maximumDecodedCount` bytes) and enforces the
+    /// field's length rule.
     static func decode(
         _ input: UnsafeRawBufferPointer,
         field: Base64Field,
         into output: UnsafeMutableRawBufferPointer
     ) throws(OpenDataError) -> (count: Int, repairs: Base64Repairs) {
-        var start = 0
-        var end = input.count
-        while start < end, isSurroundingWhitespace(input[start]) { start += 1 }
-        while end > start, isSurroundingWhitespace(input[end - 1]) { end -= 1 }
-        var trimmed: Base64Repairs = (start > 0 || end < input.count) ? .whitespaceRemoved : []
-        if start == end { throw field.error(Failure.empty.problem) }
-
-        // Spaces adjacent to the text, which may have been `+` characters.
-        var leadingSpaces = 0
-        while start - leadingSpaces > 0, input[start - leadingSpaces - 1] == 0x20 { leadingSpaces += 1 }
-        var trailingSpaces = 0
-        if input[end - 1] != UInt8(ascii: "=") {
-            while end + trailingSpaces < input.count, input[end + trailingSpaces] == 0x20 { trailingSpaces += 1 }
-        }
-
-        if start == 0, end == input.count, let count = decodeCanonical(input, into: output), field.acceptsLength(count) {
+        if let count = decodeCanonical(input, constantTime: field.isSecret, into: output), field.acceptsLength(count) {
             return (count, [])
         }
-        let first = decodeCore(input, start: start, end: end, into: output)
-        if case .success(let result) = first, field.acceptsLength(result.count) {
-            return (result.count, result.repairs.union(trimmed))
-        }
-        if leadingSpaces + trailingSpaces > 0 {
-            let candidates = [(leadingSpaces, 0), (0, trailingSpaces), (leadingSpaces, trailingSpaces)]
-            for (lead, trail) in candidates where lead + trail > 0 {
-                let retry = decodeCore(input, start: start - lead, end: end + trail, into: output)
-                if case .success(let result) = retry, field.acceptsLength(result.count) {
-                    let stillTrimmed = (start - lead > 0 || end + trail < input.count)
-                    trimmed = stillTrimmed ? .whitespaceRemoved : []
-                    return (result.count, result.repairs.union(trimmed).union(.spacesAsPlus))
-                }
-            }
-            // No other reading fits: decode the first one again, since the retries overwrote
-            // `output`, and let the caller report its length.
-            _ = decodeCore(input, start: start, end: end, into: output)
+        let (ambiguity, indentation) = ambiguousRuns(input)
+        var first: Result<(count: Int, repairs: Base64Repairs), Failure>?
+        for reading in Reading.preferenceOrder where reading.isSubset(of: ambiguity) {
+            let result = decodeCore(
+                input, reading: reading, indentation: indentation, constantTime: field.isSecret, into: output)
+            if case .success(let decoded) = result, field.acceptsLength(decoded.count) { return decoded }
+            if first == nil { first = result }
         }
         switch first {
-        case .success(let result):
-            return (result.count, result.repairs.union(trimmed))
+        case .success(let decoded):
+            throw field.lengthError(decoded.count, input: input)
         case .failure(let failure):
-            throw field.error(failure.problem)
+            throw field.error(failure.problem + field.misreadKeyHint(input))
+        case nil:
+            throw field.error(Failure.empty.problem)
         }
+    }
+
+    /// Where a run of blanks stands: only runs at an edge are ambiguous.
+    private enum Position { case interior, blankLine, lineStart, lineEnd }
+
+    private static func position(of run: Range<Int>, in input: UnsafeRawBufferPointer) -> Position {
+        let startsLine = run.lowerBound == 0 || isLineBreak(input[run.lowerBound - 1])
+        let endsLine = run.upperBound == input.count || isLineBreak(input[run.upperBound])
+        switch (startsLine, endsLine) {
+        case (false, false): return .interior
+        case (true, true): return .blankLine
+        case (true, false): return .lineStart
+        case (false, true): return .lineEnd
+        }
+    }
+
+    /// The end of the run of blanks that starts at `start`.
+    private static func runEnd(_ input: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var end = start
+        while end < input.count, isBlank(input[end]) { end += 1 }
+        return end
+    }
+
+    /// Which readings could change anything, and the common indentation (the shortest run of
+    /// blanks that starts a line of text).
+    private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> (Reading, indentation: Int) {
+        var runs: [(Range<Int>, Position)] = []
+        var index = 0
+        while index < input.count {
+            guard isBlank(input[index]) else {
+                index += 1
+                continue
+            }
+            let run = index..<runEnd(input, from: index)
+            runs.append((run, position(of: run, in: input)))
+            index = run.upperBound
+        }
+        let indentation = runs.filter { $0.1 == .lineStart }.map(\.0.count).min() ?? 0
+        var found: Reading = []
+        for (run, position) in runs where (run.lowerBound..<run.upperBound).contains(where: { input[$0] == 0x20 }) {
+            if position == .lineStart, run.lowerBound == 0 { found.insert(.textStart) }
+            if position == .lineEnd, run.upperBound == input.count { found.insert(.textEnd) }
+            if position == .lineStart, run.count > indentation {
+                found.insert(.lineEdges)
+            }
+            if position == .lineEnd, run.upperBound < input.count { found.insert(.lineEdges) }
+        }
+        return (found, indentation)
     }
 
     /// The common case, four characters at a time: canonical standard base64 with correct
     /// padding and nothing to repair. Returns `nil` for anything else, which the general
     /// decoder then handles (and reports).
-    private static func decodeCanonical(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+    private static func decodeCanonical(
+        _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
+    ) -> Int? {
         let count = input.count
         guard count > 0, count % 4 == 0 else { return nil }
         var padding = 0
         if input[count - 1] == UInt8(ascii: "=") { padding = input[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
         return canonicalTable.withUnsafeBufferPointer { table -> Int? in
+            // 0xFF for anything outside the standard alphabet.
+            func value(_ byte: UInt8) -> UInt8 {
+                constantTime ? standardSextet(byte) : table[Int(byte)]
+            }
             var written = 0
             var index = 0
             let fullGroups = padding == 0 ? count : count - 4
             while index < fullGroups {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                let a = value(input[index]), b = value(input[index + 1])
+                let c = value(input[index + 2]), d = value(input[index + 3])
                 guard (a | b | c | d) & 0xC0 == 0 else { return nil }
                 let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
                 output[written] = UInt8(truncatingIfNeeded: group >> 16)
@@ -142,8 +158,8 @@ enum Base64Decoding {
                 index += 4
             }
             guard padding > 0 else { return written }
-            let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-            let c = padding == 1 ? table[Int(input[index + 2])] : 0
+            let a = value(input[index]), b = value(input[index + 1])
+            let c = padding == 1 ? value(input[index + 2]) : 0
             guard (a | b | c) & 0xC0 == 0 else { return nil }
             let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
             // Non-canonical trailing bits go to the general decoder, which reports them.
@@ -157,86 +173,147 @@ enum Base64Decoding {
     /// Standard alphabet only; every other byte maps to 0xFF.
     private static let canonicalTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
+        for value in 0..<64 { table[Int(Base64Encoding.symbol(UInt32(value)))] = UInt8(value) }
         return table
     }()
 
-    /// Decodes `input[start..<end]`, where no surrounding whitespace remains.
+    /// All ones when `lower <= value <= upper`, else zero, without branching.
+    @inline(__always)
+    private static func maskIfInRange(_ value: Int32, _ lower: Int32, _ upper: Int32) -> Int32 {
+        ~(((value &- lower) | (upper &- value)) >> 31)
+    }
+
+    /// The sextet of a standard-alphabet character, or 0xFF, by arithmetic on masks.
+    @inline(__always)
+    private static func standardSextet(_ byte: UInt8) -> UInt8 {
+        let sextet = sextetOf(byte)
+        return UInt8(truncatingIfNeeded: (sextet.value & sextet.standard) | (0xFF & ~sextet.standard))
+    }
+
+    /// The sextet of `byte` in either alphabet, with masks saying whether it is a standard or a
+    /// URL-safe character: no table look-up and no branch depends on the byte, so session
+    /// keys decode in constant time (as BoringSSL decodes key material).
+    @inline(__always)
+    private static func sextetOf(_ byte: UInt8) -> (value: Int32, standard: Int32, urlSafe: Int32) {
+        let c = Int32(byte)
+        let upper = maskIfInRange(c, 65, 90)
+        let lower = maskIfInRange(c, 97, 122)
+        let digit = maskIfInRange(c, 48, 57)
+        let plus = maskIfInRange(c, 43, 43)
+        let slash = maskIfInRange(c, 47, 47)
+        let minus = maskIfInRange(c, 45, 45)
+        let underscore = maskIfInRange(c, 95, 95)
+        let value =
+            (upper & (c &- 65)) | (lower & (c &- 71)) | (digit & (c &+ 4)) | ((plus | minus) & 62)
+            | ((slash | underscore) & 63)
+        return (value, upper | lower | digit | plus | slash, minus | underscore)
+    }
+
+    /// Decodes the whole input under one reading of the ambiguous spaces.
     private static func decodeCore(
         _ input: UnsafeRawBufferPointer,
-        start: Int,
-        end: Int,
+        reading: Reading,
+        indentation: Int,
+        constantTime: Bool,
         into output: UnsafeMutableRawBufferPointer
     ) -> Result<(count: Int, repairs: Base64Repairs), Failure> {
         var repairs: Base64Repairs = []
+        var urlSafe: Int32 = 0
         var accumulator: UInt32 = 0
         var symbols = 0
         var written = 0
         var padding = 0
-        var lastSymbolOffset = start
-        var index = start
-        return table.withUnsafeBufferPointer { table in
-            while index < end {
-                let byte = input[index]
-                let value = table[Int(byte)]
-                index += 1
-                let symbol: UInt8
-                if value < 64 {
-                    if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") { repairs.insert(.urlSafeAlphabet) }
-                    symbol = value
-                } else if value == space {
-                    repairs.insert(.spacesAsPlus)
-                    symbol = 62
-                } else if value == pad {
-                    padding += 1
-                    continue
-                } else if value == lineBreak {
-                    repairs.insert(.whitespaceRemoved)
-                    continue
-                } else {
-                    return .failure(.invalidCharacter(offset: index - 1))
-                }
-                if padding > 0 { return .failure(.misplacedPadding(offset: index - 1 - padding)) }
-                accumulator = accumulator << 6 | UInt32(symbol)
-                symbols += 1
-                lastSymbolOffset = index - 1
-                if symbols & 3 == 0 {
-                    output[written] = UInt8(truncatingIfNeeded: accumulator >> 16)
-                    output[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 8)
-                    output[written + 2] = UInt8(truncatingIfNeeded: accumulator)
-                    written += 3
-                    accumulator = 0
-                }
+        var lastSymbolOffset = 0
+        var index = 0
+
+        func append(_ symbol: Int32, at offset: Int) -> Failure? {
+            if padding > 0 { return .misplacedPadding(offset: offset - padding) }
+            accumulator = accumulator << 6 | UInt32(truncatingIfNeeded: symbol)
+            symbols += 1
+            lastSymbolOffset = offset
+            if symbols & 3 == 0 {
+                output[written] = UInt8(truncatingIfNeeded: accumulator >> 16)
+                output[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 8)
+                output[written + 2] = UInt8(truncatingIfNeeded: accumulator)
+                written += 3
+                accumulator = 0
             }
-            if symbols == 0 { return .failure(padding > 0 ? .misplacedPadding(offset: start) : .empty) }
-            let remainder = symbols & 3
-            switch remainder {
-            case 0:
-                if padding != 0 { return .failure(.misplacedPadding(offset: end - padding)) }
-            case 1:
-                return .failure(.impossibleLength)
-            case 2:
-                // 12 bits carry one byte; the low 4 bits must be zero.
-                if accumulator & 0xF != 0 { return .failure(.nonCanonicalEnd(offset: lastSymbolOffset)) }
-                output[written] = UInt8(truncatingIfNeeded: accumulator >> 4)
-                written += 1
-            default:
-                // 18 bits carry two bytes; the low 2 bits must be zero.
-                if accumulator & 0x3 != 0 { return .failure(.nonCanonicalEnd(offset: lastSymbolOffset)) }
-                output[written] = UInt8(truncatingIfNeeded: accumulator >> 10)
-                output[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 2)
-                written += 2
-            }
-            if remainder != 0 {
-                let expectedPadding = 4 - remainder
-                if padding == 0 {
-                    repairs.insert(.missingPadding)
-                } else if padding != expectedPadding {
-                    return .failure(.misplacedPadding(offset: end - padding))
-                }
-            }
-            return .success((written, repairs))
+            return nil
         }
+
+        while index < input.count {
+            let byte = input[index]
+            let sextet = sextetOf(byte)
+            if sextet.standard | sextet.urlSafe != 0 {
+                // Only whether a character is in the alphabet decides the branch, never its value.
+                urlSafe |= sextet.urlSafe
+                if let failure = append(sextet.value, at: index) { return .failure(failure) }
+                index += 1
+            } else if byte == UInt8(ascii: "=") {
+                padding += 1
+                index += 1
+            } else if isLineBreak(byte) {
+                repairs.insert(.whitespaceRemoved)
+                index += 1
+            } else if isBlank(byte) {
+                let run = index..<runEnd(input, from: index)
+                // The first offset from which spaces in this run are `+` under this reading.
+                let plusFrom: Int
+                switch position(of: run, in: input) {
+                case .interior:
+                    plusFrom = run.lowerBound
+                case .blankLine:
+                    plusFrom = run.upperBound
+                case .lineStart:
+                    plusFrom =
+                        run.lowerBound == 0 && reading.contains(.textStart) ? run.lowerBound
+                        : reading.contains(.lineEdges) ? run.lowerBound + min(indentation, run.count) : run.upperBound
+                case .lineEnd:
+                    let atTextEnd = run.upperBound == input.count
+                    plusFrom =
+                        reading.contains(atTextEnd ? .textEnd : .lineEdges) ? run.lowerBound : run.upperBound
+                }
+                for offset in run {
+                    if offset >= plusFrom, input[offset] == 0x20 {
+                        repairs.insert(.spacesAsPlus)
+                        if let failure = append(62, at: offset) { return .failure(failure) }
+                    } else {
+                        repairs.insert(.whitespaceRemoved)
+                    }
+                }
+                index = run.upperBound
+            } else {
+                return .failure(.invalidCharacter(offset: index))
+            }
+        }
+        if urlSafe != 0 { repairs.insert(.urlSafeAlphabet) }
+        if symbols == 0 { return .failure(padding > 0 ? .misplacedPadding(offset: 0) : .empty) }
+        let remainder = symbols & 3
+        switch remainder {
+        case 0:
+            if padding != 0 { return .failure(.misplacedPadding(offset: lastSymbolOffset + 1)) }
+        case 1:
+            return .failure(.impossibleLength)
+        case 2:
+            // 12 bits carry one byte; the low 4 bits must be zero.
+            if accumulator & 0xF != 0 { return .failure(.nonCanonicalEnd(offset: lastSymbolOffset)) }
+            output[written] = UInt8(truncatingIfNeeded: accumulator >> 4)
+            written += 1
+        default:
+            // 18 bits carry two bytes; the low 2 bits must be zero.
+            if accumulator & 0x3 != 0 { return .failure(.nonCanonicalEnd(offset: lastSymbolOffset)) }
+            output[written] = UInt8(truncatingIfNeeded: accumulator >> 10)
+            output[written + 1] = UInt8(truncatingIfNeeded: accumulator >> 2)
+            written += 2
+        }
+        if remainder != 0 {
+            if padding == 0 {
+                repairs.insert(.missingPadding)
+            } else if padding != 4 - remainder {
+                return .failure(.misplacedPadding(offset: lastSymbolOffset + 1))
+            }
+        }
+        return .success((written, repairs))
     }
 
     /// Decodes a string field into a temporary buffer and hands the bytes to `body`.
@@ -259,46 +336,6 @@ enum Base64Decoding {
             defer { SecureMemory.wipe(buffer) }
             let (count, repairs) = try decode(input, field: field, into: buffer)
             try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
-        }
-    }
-
-    /// The standard alphabet (RFC 4648 §4): the encoder's output and both decoding tables.
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    /// Standard base64 with padding, the form WeChat uses.
-    static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
-        let outputCount = (bytes.count + 2) / 3 * 4
-        return String(unsafeUninitializedCapacity: outputCount) { output in
-            encode(bytes, into: UnsafeMutableRawBufferPointer(output))
-        }
-    }
-
-    /// Writes standard padded base64 of `bytes` into `output` and returns the count written.
-    @discardableResult
-    static func encode(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
-        alphabet.withUnsafeBufferPointer { alphabet in
-            var written = 0
-            var index = 0
-            while index + 3 <= bytes.count {
-                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-                output[written] = alphabet[Int(chunk >> 18 & 63)]
-                output[written + 1] = alphabet[Int(chunk >> 12 & 63)]
-                output[written + 2] = alphabet[Int(chunk >> 6 & 63)]
-                output[written + 3] = alphabet[Int(chunk & 63)]
-                written += 4
-                index += 3
-            }
-            let rest = bytes.count - index
-            if rest > 0 {
-                var chunk = UInt32(bytes[index]) << 16
-                if rest == 2 { chunk |= UInt32(bytes[index + 1]) << 8 }
-                output[written] = alphabet[Int(chunk >> 18 & 63)]
-                output[written + 1] = alphabet[Int(chunk >> 12 & 63)]
-                output[written + 2] = rest == 2 ? alphabet[Int(chunk >> 6 & 63)] : UInt8(ascii: "=")
-                output[written + 3] = UInt8(ascii: "=")
-                written += 4
-            }
-            return written
         }
     }
 }

@@ -2,6 +2,7 @@
 ///
 /// The checks never branch on the plaintext and look at every one of the last 16 bytes
 /// whatever the pad value claims, so how long they take says nothing about the padding.
+/// The verdict is a mask that the caller combines with its other checks without branching.
 enum PKCS7 {
     static let blockSize = 16
 
@@ -18,13 +19,26 @@ enum PKCS7 {
         0 &- ((lhs &- rhs) >> 31)
     }
 
-    /// The length of the content before a valid PKCS#7/16 padding, or `nil` when the
-    /// padding is invalid: a pad value of 0 or over 16, or a pad byte that differs.
+    /// The verdict on a plaintext's PKCS#7/16 padding, computed without branching on it.
+    struct Verdict {
+        /// The length of the content before the padding. When the padding is invalid this is
+        /// still a plausible length (the last byte removed), so that callers can run the same
+        /// checks over the same bytes whatever the padding was.
+        let contentCount: Int
+        /// All ones when the padding is valid, zero otherwise.
+        let validMask: UInt32
+    }
+
+    /// Checks the padding of `plaintext`: a pad value of 1 to 16, and every pad byte equal to it.
+    ///
+    /// The loop looks at all of the last 16 bytes whatever the pad value claims, and neither
+    /// the loop nor the returned length branches on the plaintext.
     ///
     /// - Parameter plaintext: Decrypted bytes, a non-empty multiple of 16 long.
-    static func unpaddedCount(_ plaintext: UnsafeRawBufferPointer) -> Int? {
+    static func verdict(_ plaintext: UnsafeRawBufferPointer) -> Verdict {
         let count = plaintext.count
-        guard count >= blockSize, count % blockSize == 0 else { return nil }
+        // Lengths are public (the ciphertext's); callers only pass whole blocks.
+        guard count >= blockSize, count % blockSize == 0 else { return Verdict(contentCount: 0, validMask: 0) }
         let padValue = UInt32(plaintext[count - 1])
         // Valid when 1 <= padValue <= 16.
         var good = ~maskIfZero(padValue) & maskIfLess(padValue, UInt32(blockSize + 1))
@@ -33,8 +47,9 @@ enum PKCS7 {
             let inPadding = maskIfLess(UInt32(offset), padValue)
             good &= ~inPadding | maskIfZero(byte ^ padValue)
         }
-        // The one branch, on the combined verdict only.
-        return good == 0xFFFF_FFFF ? count - Int(padValue) : nil
+        // The pad length when valid, one otherwise, selected with masks.
+        let removed = (padValue & good) | (1 & ~good)
+        return Verdict(contentCount: count - Int(removed), validMask: good)
     }
 
     /// The number of pad bytes PKCS#7/16 appends to `count` bytes (1...16).

@@ -26,14 +26,7 @@ struct PayloadContext {
         let timestamp = try PayloadField.int64(timestampValue, field: "watermark.timestamp")
         var expected = expectedAppID
         let matches = expected.withUTF8 { JSONUnescape.equal(value.bytes, appIDSpan, UnsafeRawBufferPointer($0)) }
-        guard matches else {
-            throw OpenDataError(
-                code: .appIDMismatch,
-                reason: "watermark.appid does not match the expected appid \(expectedAppID); the data was encrypted "
-                    + "for another mini program (a session_key or encryptedData from another app)",
-                field: "watermark.appid"
-            )
-        }
+        guard matches else { throw .appIDMismatch(expected: expectedAppID) }
         let watermark = Watermark(appID: expectedAppID, timestamp: timestamp)
         try freshness?.check(watermark)
         return watermark
@@ -87,7 +80,9 @@ enum PayloadField {
     }
 }
 
-/// The library's own models parse themselves straight from the validated bytes.
+/// The library's own models parse themselves straight from the validated bytes. The
+/// pipeline has verified the watermark before a model's reader runs and hands it over, so
+/// no model can skip the check.
 protocol OpenDataModelParsing: Sendable {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> Self
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> Self
 }

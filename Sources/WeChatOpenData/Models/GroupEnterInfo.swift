@@ -37,8 +37,7 @@ public struct GroupEnterInfo: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 extension GroupEnterInfo: OpenDataModelParsing {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> GroupEnterInfo {
-        let watermark = try context.verifiedWatermark(root.member("watermark"))
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> GroupEnterInfo {
         let openGID = try PayloadField.optionalString(root.member("opengid"), field: "opengid")
         let roomID = try PayloadField.optionalString(root.member("open_single_roomid"), field: "open_single_roomid")
         guard openGID != nil || roomID != nil else {

@@ -32,34 +32,18 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
 
     /// A copy whose numbers are masked: an 11-digit mainland number keeps its first three and
     /// last four digits (`138****6666`); shorter numbers keep fewer, and at least four digits
-    /// are always hidden. A `+CC ` prefix is kept.
+    /// are always hidden. Only digits are hidden: a `+CC ` prefix, spaces and dashes are kept.
     public func masked() -> PhoneNumber {
         PhoneNumber(
-            phoneNumber: Self.mask(phoneNumber),
-            purePhoneNumber: Self.mask(purePhoneNumber),
+            phoneNumber: PhoneMasking.mask(phoneNumber),
+            purePhoneNumber: PhoneMasking.mask(purePhoneNumber),
             countryCode: countryCode,
             watermark: watermark
         )
     }
 
-    static func mask(_ number: String) -> String {
-        var prefix = ""
-        var national = Substring(number)
-        if number.hasPrefix("+"), let space = number.firstIndex(of: " ") {
-            prefix = String(number[...space])
-            national = number[number.index(after: space)...]
-        }
-        let characters = Array(national)
-        let hidden = max(4, characters.count - 7)
-        guard characters.count > hidden else { return prefix + String(repeating: "*", count: characters.count) }
-        let shownTail = min(4, characters.count - hidden)
-        let shownHead = characters.count - hidden - shownTail
-        return prefix + String(characters[..<shownHead]) + String(repeating: "*", count: hidden)
-            + String(characters[(characters.count - shownTail)...])
-    }
-
     /// `PhoneNumber(+86 138****6666)`: numbers are masked in logs.
-    public var description: String { "PhoneNumber(+\(countryCode) \(Self.mask(purePhoneNumber)))" }
+    public var description: String { "PhoneNumber(+\(countryCode) \(PhoneMasking.mask(purePhoneNumber)))" }
 
     enum CodingKeys: String, CodingKey {
         case phoneNumber, purePhoneNumber, countryCode, watermark
@@ -80,11 +64,10 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
 }
 
 extension PhoneNumber: OpenDataModelParsing {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> PhoneNumber {
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> PhoneNumber {
         var phone: JSONValue?
         var pure: JSONValue?
         var country: JSONValue?
-        var watermark: JSONValue?
         root.forEachMember { key, value in
             if key.is("phoneNumber", in: root.bytes) {
                 phone = value
@@ -92,16 +75,13 @@ extension PhoneNumber: OpenDataModelParsing {
                 pure = value
             } else if key.is("countryCode", in: root.bytes) {
                 country = value
-            } else if key.is("watermark", in: root.bytes) {
-                watermark = value
             }
         }
-        let verified = try context.verifiedWatermark(watermark)
         return PhoneNumber(
             phoneNumber: try PayloadField.string(phone, field: "phoneNumber"),
             purePhoneNumber: try PayloadField.string(pure, field: "purePhoneNumber"),
             countryCode: try PayloadField.stringOrInteger(country, field: "countryCode"),
-            watermark: verified
+            watermark: watermark
         )
     }
 }

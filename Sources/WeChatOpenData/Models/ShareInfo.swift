@@ -20,8 +20,7 @@ public struct ShareInfo: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 extension ShareInfo: OpenDataModelParsing {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> ShareInfo {
-        let watermark = try context.verifiedWatermark(root.member("watermark"))
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> ShareInfo {
         return ShareInfo(openGID: try PayloadField.string(root.member("openGId"), field: "openGId"), watermark: watermark)
     }
 }

@@ -1,11 +1,15 @@
 /// The payload of `wx.getUserInfo` (and `open-type="getUserInfo"`) in the legacy flow.
 ///
 /// Since 2021 WeChat returns an anonymous profile here (nickname `微信用户`, gender 0, empty
-/// places) unless the user filled in a profile; the fields are present either way.
+/// places and language) unless the user filled in a profile; the fields are present either
+/// way. Payloads of `wx.getUserProfile` carry no `openId` and no `unionId`.
 /// `description` shows no personal data.
 public struct UserInfo: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// The user's openid for this mini program (`openId`).
-    public let openID: String
+    /// The user's openid for this mini program (`openId`), when the payload carries it.
+    ///
+    /// `wx.getUserInfo` payloads carry it; profiles from `wx.getUserProfile` (since 2021) do
+    /// not: take the openid from `jscode2session` instead.
+    public let openID: String?
     /// The nickname, which may contain any Unicode, emoji included (`nickName`).
     public let nickName: String
     /// The gender WeChat reports.
@@ -27,7 +31,7 @@ public struct UserInfo: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Creates a user info payload, for fixtures and test doubles.
     public init(
-        openID: String, nickName: String, gender: Gender, language: String, city: String, province: String,
+        openID: String?, nickName: String, gender: Gender, language: String, city: String, province: String,
         country: String, avatarURL: String, unionID: String? = nil, watermark: Watermark
     ) {
         self.openID = openID
@@ -87,18 +91,16 @@ public struct UserInfo: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 extension UserInfo: OpenDataModelParsing {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> UserInfo {
-        var fields = [JSONValue?](repeating: nil, count: 10)
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> UserInfo {
+        var fields = [JSONValue?](repeating: nil, count: 9)
         let names: [StaticString] = [
             "openId", "nickName", "gender", "language", "city", "province", "country", "avatarUrl", "unionId",
-            "watermark",
         ]
         root.forEachMember { key, value in
             if let slot = names.firstIndex(where: { key.is($0, in: root.bytes) }) { fields[slot] = value }
         }
-        let watermark = try context.verifiedWatermark(fields[9])
         return UserInfo(
-            openID: try PayloadField.string(fields[0], field: "openId"),
+            openID: try PayloadField.optionalString(fields[0], field: "openId"),
             nickName: try PayloadField.string(fields[1], field: "nickName"),
             gender: Gender(rawValue: try PayloadField.int(fields[2], field: "gender")),
             language: try PayloadField.string(fields[3], field: "language"),

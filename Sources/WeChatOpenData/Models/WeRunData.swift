@@ -30,17 +30,8 @@ public struct WeRunData: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 extension WeRunData: OpenDataModelParsing {
-    static func parse(_ root: JSONValue, context: PayloadContext) throws(OpenDataError) -> WeRunData {
-        var list: JSONValue?
-        var watermark: JSONValue?
-        root.forEachMember { key, value in
-            if key.is("stepInfoList", in: root.bytes) {
-                list = value
-            } else if key.is("watermark", in: root.bytes) {
-                watermark = value
-            }
-        }
-        let verified = try context.verifiedWatermark(watermark)
+    static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> WeRunData {
+        let list = root.member("stepInfoList")
         guard let list else { throw .invalidPayload(field: "stepInfoList", "is missing") }
         guard list.kind == .array else { throw .invalidPayload(field: "stepInfoList", "must be an array, got \(list.kindName)") }
         var days: [StepInfo] = []
@@ -56,6 +47,6 @@ extension WeRunData: OpenDataModelParsing {
             )
             index += 1
         }
-        return WeRunData(stepInfoList: days, watermark: verified)
+        return WeRunData(stepInfoList: days, watermark: watermark)
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Writes JSON text straight into a byte buffer: the models' wire form for output,
 /// without `JSONEncoder` (which costs microseconds per record).
 struct JSONWriter {
@@ -85,9 +91,10 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func raw(_ json: some Sequence<UInt8>) {
+    /// Appends validated JSON on one line (see `JSONCompacting`).
+    mutating func compacted(_ json: UnsafeRawBufferPointer) {
         separate()
-        bytes.append(contentsOf: json)
+        JSONCompacting.append(json, maskingPhoneNumbers: false, to: &bytes)
         needsComma = true
     }
 
@@ -119,7 +126,7 @@ extension OpenDataPayload {
             writer.endObject()
         case .userInfo(let user):
             writer.beginObject()
-            writer.member("openId", user.openID)
+            writer.member("openId", optional: user.openID)
             writer.member("nickName", user.nickName)
             writer.member("gender", Int64(user.gender.rawValue))
             writer.member("language", user.language)
@@ -156,7 +163,8 @@ extension OpenDataPayload {
             group.watermark.write(to: &writer)
             writer.endObject()
         case .raw(let verified):
-            writer.raw(verified.json)
+            // Re-serialised on one line: whitespace in a payload must not split a result line.
+            verified.json.withUnsafeBytes { writer.compacted($0) }
         }
     }
 }

@@ -11,18 +11,56 @@ struct StrictJSONValidator {
     /// Objects with up to this many keys are checked for duplicates without allocating.
     private static let inlineKeyCapacity = 32
 
+    /// Why a document was refused. Decryption reports every problem as the same
+    /// `decryption_failed`; only a diagnosis names it.
+    enum Problem: Sendable, Hashable {
+        case byteOrderMark, notAnObject, syntax, invalidUTF8, controlCharacter, invalidEscape
+        case duplicateKey, tooDeep, numberTooLong, numberOutOfRange, bytesAfterObject
+
+        /// A phrase for a person; never quotes the document.
+        var phrase: String {
+            switch self {
+            case .byteOrderMark: "it starts with a byte-order mark, which JSON text must not have"
+            case .notAnObject: "the top-level value is not a JSON object"
+            case .syntax: "it is not well-formed JSON"
+            case .invalidUTF8: "it contains bytes that are not valid UTF-8"
+            case .controlCharacter: "a string contains an unescaped control character"
+            case .invalidEscape: "a string contains an invalid escape or a lone surrogate"
+            case .duplicateKey: "an object has the same key twice"
+            case .tooDeep: "it nests deeper than \(StrictJSONValidator.maximumDepth) levels"
+            case .numberTooLong: "a number is longer than \(StrictJSONValidator.maximumNumberLength) characters"
+            case .numberOutOfRange: "a number is out of the range of a double"
+            case .bytesAfterObject: "there are bytes after the end of the object"
+            }
+        }
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
+    /// The first problem found; set where a check fails, read only when one did.
+    private var problem = Problem.syntax
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// Whether `bytes` is one strict JSON object, optionally surrounded by whitespace.
-    static func isValidObject(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isValidObject(_ bytes: UnsafeRawBufferPointer) -> Bool { problem(in: bytes) == nil }
+
+    /// Why `bytes` is not one strict JSON object, or `nil` when it is.
+    static func problem(in bytes: UnsafeRawBufferPointer) -> Problem? {
         var validator = StrictJSONValidator(bytes)
         validator.skipWhitespace()
-        guard validator.peek() == UInt8(ascii: "{"), validator.object(depth: 1) else { return false }
+        guard validator.peek() == UInt8(ascii: "{") else {
+            let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+            return bom ? .byteOrderMark : .notAnObject
+        }
+        guard validator.object(depth: 1) else { return validator.problem }
         validator.skipWhitespace()
-        return validator.index == bytes.count
+        return validator.index == bytes.count ? nil : .bytesAfterObject
+    }
+
+    private mutating func fail(_ found: Problem) -> Bool {
+        problem = found
+        return false
     }
 
     // MARK: Grammar
@@ -60,7 +98,7 @@ struct StrictJSONValidator {
     }
 
     private mutating func array(depth: Int) -> Bool {
-        guard depth <= Self.maximumDepth else { return false }
+        guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         index += 1  // [
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
@@ -82,7 +120,7 @@ struct StrictJSONValidator {
     }
 
     private mutating func object(depth: Int) -> Bool {
-        guard depth <= Self.maximumDepth else { return false }
+        guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
             index += 1  // {
@@ -93,7 +131,8 @@ struct StrictJSONValidator {
             }
             while true {
                 skipWhitespace()
-                guard peek() == UInt8(ascii: "\""), let key = string(), keys.insertIfNew(key) else { return false }
+                guard peek() == UInt8(ascii: "\""), let key = string() else { return false }
+                guard keys.insertIfNew(key) else { return fail(.duplicateKey) }
                 skipWhitespace()
                 guard peek() == UInt8(ascii: ":") else { return false }
                 index += 1
@@ -132,13 +171,20 @@ struct StrictJSONValidator {
                 return span
             case UInt8(ascii: "\\"):
                 hasEscapes = true
-                guard escape() else { return nil }
+                guard escape() else {
+                    problem = .invalidEscape
+                    return nil
+                }
             case 0x00..<0x20:
+                problem = .controlCharacter
                 return nil
             case 0x20..<0x80:
                 index += 1
             default:
-                guard multibyteScalar() else { return nil }
+                guard multibyteScalar() else {
+                    problem = .invalidUTF8
+                    return nil
+                }
             }
         }
         return nil
@@ -234,15 +280,17 @@ struct StrictJSONValidator {
             }
             if negative { exponent = -exponent }
         }
-        guard index - start <= Self.maximumNumberLength else { return false }
+        guard index - start <= Self.maximumNumberLength else { return fail(.numberTooLong) }
         // Out of range for a double (overflow past 1.8e308, or a non-zero value that underflows
         // to zero): only possible with an exponent or many digits, so only those are converted.
         if exponent != 0 || integerDigits > 15 {
             let token = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
-            guard let value = Double(String(decoding: token, as: UTF8.self)), value.isFinite else { return false }
+            guard let value = Double(String(decoding: token, as: UTF8.self)), value.isFinite else {
+                return fail(.numberOutOfRange)
+            }
             let mantissa = token.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
             if value == 0, mantissa.contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) }) {
-                return false
+                return fail(.numberOutOfRange)
             }
         }
         return true

@@ -1,0 +1,55 @@
+/// One of the three base64 inputs: its name, the error code its failures carry, and the
+/// decoded length it must have. Each length rule lives here and is enforced once, where the
+/// field is decoded.
+struct Base64Field: Sendable {
+    let name: String
+    let code: OpenDataError.Code
+    /// The length rule in words, for errors.
+    let lengthRule: String
+    /// Whether a decoded length is acceptable; also settles whether ambiguous spaces were `+`.
+    let acceptsLength: @Sendable (Int) -> Bool
+    /// Key material: decoded without table look-ups or branches on its value.
+    let isSecret: Bool
+
+    static let sessionKey = Base64Field(
+        name: "session_key", code: .invalidSessionKey, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 },
+        isSecret: true)
+    static let iv = Base64Field(
+        name: "iv", code: .invalidIV, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 }, isSecret: false)
+    static let encryptedData = Base64Field(
+        name: "encrypted_data", code: .invalidEncryptedData, lengthRule: "a non-empty multiple of 16 bytes",
+        acceptsLength: { $0 > 0 && $0 % 16 == 0 }, isSecret: false)
+
+    func error(_ problem: String) -> OpenDataError {
+        OpenDataError(code: code, reason: "\(name) \(problem)", field: name)
+    }
+
+    /// The error for a decoded length the rule refuses.
+    func lengthError(_ count: Int, input: UnsafeRawBufferPointer? = nil) -> OpenDataError {
+        error("must decode to \(lengthRule), got \(count)" + misreadKeyHint(input))
+    }
+
+    /// A session key that another language printed as its bytes (hex, or decimal numbers)
+    /// instead of passing the base64 text on: say so, since the base64 error alone misleads.
+    /// Runs only on failure and names the format, never the value.
+    func misreadKeyHint(_ input: UnsafeRawBufferPointer?) -> String {
+        guard isSecret, let input else { return "" }
+        let wanted = ": pass the base64 text jscode2session returned (24 characters ending in '==')"
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let text = input.drop(while: blank).reversed().drop(while: blank).reversed()
+        if text.count == 32, text.allSatisfy({ Hex.value(of: $0) != nil }) {
+            return "; it looks like the key's 16 bytes written as 32 hexadecimal digits" + wanted
+        }
+        let decimalPunctuation: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x2D, 0x5B, 0x5D, 0x28, 0x29, 0x7B, 0x7D]
+        var numbers = 0
+        var inNumber = false
+        for byte in text {
+            let isDigit = byte >= 0x30 && byte <= 0x39
+            guard isDigit || decimalPunctuation.contains(byte) else { return "" }
+            if isDigit && !inNumber { numbers += 1 }
+            inNumber = isDigit
+        }
+        if numbers == 16 { return "; it looks like the key's 16 bytes written as decimal numbers" + wanted }
+        return ""
+    }
+}
