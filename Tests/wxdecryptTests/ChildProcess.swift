@@ -4,6 +4,10 @@ import Testing
 /// A `wxdecrypt` child that a test can watch while it runs: signal it, read its /proc
 /// entries, hand it a held-open input, a closed pipe or a file as stdout, or start it
 /// through `/bin/sh` to set a umask, a ulimit or an ignored signal first.
+///
+/// The child starts with no signal blocked, as from a shell: the test runner's threads
+/// block most signals, a child inherits that mask, and a blocked signal would never
+/// reach it.
 final class ChildProcess {
     let process = Process()
     /// The write end of the child's stdin; the run goes on until it is closed.
@@ -23,6 +27,8 @@ final class ChildProcess {
         var command = [WXDecryptRunner.binary.path] + arguments
         if let shellPrefix { command = ["/bin/sh", "-c", shellPrefix + "; exec \"$0\" \"$@\""] + command }
         if let user { command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups"] + command }
+        command = ["/usr/bin/perl", "-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) && exec @ARGV", "--"]
+            + command
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = WXDecryptRunner.packageRoot

@@ -5,7 +5,10 @@ import Testing
 /// the real binary (issue 9, attacks 3, 4 and 5).
 @Suite("wxdecrypt --output safety", .serialized)
 struct OutputSafetyTests {
-    static let sample = ["decrypt-file", "Fixtures/sample-records.jsonl", "--app-id", "wx4f4bc4dec97d474b"]
+    static let sample = [
+        "decrypt-file", WXDecryptRunner.packageRoot.appendingPathComponent("Fixtures/sample-records.jsonl").path,
+        "--app-id", "wx4f4bc4dec97d474b",
+    ]
     /// The sample's nine result lines, as decrypt-file prints them to stdout.
     static let expected: String = try! WXDecryptRunner.run(sample).stdout
     static let nobody: UInt32 = 65534
@@ -118,9 +121,12 @@ struct OutputSafetyTests {
         try FileManager.default.createDirectory(atPath: elsewhere + "/inner", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
         #expect(symlink(elsewhere + "/inner", here.file("link")) == 0)
-        let outcome = try Self.decryptSample(to: here.file("link") + "/../x.jsonl")
-        #expect(outcome.status == 1, "\(outcome.stderr)")
-        #expect(Self.contents(elsewhere + "/x.jsonl") == Self.expected)
+        for (output, name) in [(here.file("link") + "/../absolute.jsonl", "absolute.jsonl"),
+                               ("link/../relative.jsonl", "relative.jsonl")] {
+            let outcome = try Self.decryptSample(to: output, shellPrefix: "cd '\(here.path)'")
+            #expect(outcome.status == 1, "\(output): \(outcome.stderr)")
+            #expect(Self.contents(elsewhere + "/" + name) == Self.expected, "\(output)")
+        }
         #expect(here.entries == ["link"])
     }
 
