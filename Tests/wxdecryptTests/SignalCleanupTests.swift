@@ -28,18 +28,26 @@ struct SignalCleanupTests {
         #expect(directory.entries.isEmpty, "signal \(signal) left \(directory.entries)")
     }
 
-    @Test("SIGPIPE and SIGXFSZ are ignored: the run goes on and completes", arguments: [SIGPIPE, SIGXFSZ])
-    func ignoredSignal(signal: Int32) throws {
+    /// Sends `signal` to a run in progress and checks that the run goes on and completes,
+    /// with every result in place and no temporary file left.
+    static func expectCompletes(despite signal: Int32, shellPrefix: String? = nil) throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
-        let child = try Self.runInProgress(in: directory)
+        let child = try runInProgress(in: directory, shellPrefix: shellPrefix)
         kill(child.pid, signal)
         usleep(200_000)
-        #expect(child.process.isRunning)
+        #expect(child.process.isRunning, "signal \(signal)")
         let outcome = child.finish()
-        #expect(outcome.reason == .exit && outcome.status == 1)
-        #expect(directory.entries == ["out.jsonl"])
+        #expect(outcome.reason == .exit && outcome.status == 1, "signal \(signal)")
         #expect(outcome.stderr.hasPrefix("wxdecrypt: 5000 records, 0 ok, 5000 failed (invalid_record: 5000)"))
+        #expect(directory.entries == ["out.jsonl"])
+        let lines = try String(contentsOfFile: directory.file("out.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5000)
+    }
+
+    @Test("SIGPIPE and SIGXFSZ are ignored: the run goes on and completes", arguments: [SIGPIPE, SIGXFSZ])
+    func ignoredSignal(signal: Int32) throws {
+        try Self.expectCompletes(despite: signal)
     }
 
     @Test("a file-size limit (ulimit -f) is a failed write: exit 74, a clear error, no file left")
@@ -58,16 +66,6 @@ struct SignalCleanupTests {
 
     @Test("a signal ignored at start stays ignored: started as nohup does, SIGHUP does not end the run")
     func ignoredAtStart() throws {
-        let directory = try ScratchDirectory()
-        defer { directory.remove() }
-        let child = try Self.runInProgress(in: directory, shellPrefix: "trap '' HUP")
-        kill(child.pid, SIGHUP)
-        usleep(200_000)
-        #expect(child.process.isRunning)
-        let outcome = child.finish()
-        #expect(outcome.reason == .exit && outcome.status == 1)
-        #expect(directory.entries == ["out.jsonl"])
-        let lines = try String(contentsOfFile: directory.file("out.jsonl"), encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 5000)
+        try Self.expectCompletes(despite: SIGHUP, shellPrefix: "trap '' HUP")
     }
 }
