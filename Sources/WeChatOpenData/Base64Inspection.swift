@@ -40,11 +40,8 @@ public struct Base64Inspection: Sendable, Hashable {
     }
 
     private static func inspect(_ text: String, field: Base64Field) throws(OpenDataError) -> Base64Inspection {
-        var inspection: Base64Inspection?
-        try Base64Decoding.withDecoded(text, field: field) { (bytes, repairs) throws(OpenDataError) in
-            inspection = Base64Inspection(
-                field: field.name, encodedCount: text.utf8.count, decodedCount: bytes.count, repairs: repairs)
+        try Base64Decoding.withDecoded(text, field: field) { (bytes, repairs) in
+            Base64Inspection(field: field.name, encodedCount: text.utf8.count, decodedCount: bytes.count, repairs: repairs)
         }
-        return inspection!
     }
 }

@@ -46,11 +46,12 @@ public struct BatchDecryptor: Sendable {
         }
     }
 
-    /// The CSV columns, in order.
-    public static let csvColumns = [
-        "id", "ok", "code", "phoneNumber", "purePhoneNumber", "countryCode", "openId", "unionId", "nickName",
-        "openGId", "opengid", "stepDays", "appid", "timestamp", "message",
-    ]
+    /// The CSV columns, in order: the record's, then each model's own (from its file), then the watermark's.
+    public static let csvColumns =
+        ["id", "ok", "code"] + PhoneNumber.csvColumns + UserInfo.csvColumns + ShareInfo.csvColumns
+        + GroupEnterInfo.csvColumns + WeRunData.csvColumns + ["appid", "timestamp", "message"]
+
+    private static let csvColumnIndex = Dictionary(uniqueKeysWithValues: csvColumns.enumerated().map { ($1, $0) })
 
     /// The first output line: the CSV header, or nothing for JSON Lines.
     public var header: [UInt8] {
@@ -115,21 +116,20 @@ public struct BatchDecryptor: Sendable {
 
     private func decrypt(_ record: RecordLine) throws(OpenDataError) -> OpenDataPayload {
         let decryptor = try decryptor(for: record)
-        var payload: OpenDataPayload?
-        try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
+        let payload = try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
             try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
                 try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                     try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
                         try decryptor.withVerifiedPlaintext(
                             encryptedDataText: dataText, ivText: ivText, key: UnsafeRawBufferPointer(key)
-                        ) { (plaintext, root, context) throws(OpenDataError) in
-                            payload = try OpenDataDecryptor.readPayload(nil, plaintext, root, context)
+                        ) { (plaintext, root, watermark) throws(OpenDataError) in
+                            try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark)
                         }
                     }
                 }
             }
         }
-        return maskPhoneNumbers ? payload!.masked() : payload!
+        return maskPhoneNumbers ? payload.masked() : payload
     }
 
     /// The default decryptor when the record names no appid or the same one; otherwise one
@@ -137,10 +137,8 @@ public struct BatchDecryptor: Sendable {
     private func decryptor(for record: RecordLine) throws(OpenDataError) -> OpenDataDecryptor {
         guard let span = record.appID else {
             guard let defaultDecryptor else {
-                throw OpenDataError(
-                    code: .invalidRecord,
-                    reason: "line \(record.lineNumber): the record has no appid and no default appid was given",
-                    field: "appid")
+                throw .invalidRecord(
+                    line: record.lineNumber, "the record has no appid and no default appid was given", field: "appid")
             }
             return defaultDecryptor
         }
@@ -168,7 +166,7 @@ public struct BatchDecryptor: Sendable {
             row[0] = Self.csvID(String(decoding: id, as: UTF8.self))
             row[1] = "false"
             row[2] = error.code.name
-            row[14] = error.reason
+            row[Self.csvColumns.count - 1] = error.reason
             output += Self.csvLine(row)
         }
     }
@@ -177,18 +175,12 @@ public struct BatchDecryptor: Sendable {
         var row = [String](repeating: "", count: csvColumns.count)
         row[0] = csvID(id)
         row[1] = "true"
-        switch payload {
-        case .phoneNumber(let phone):
-            (row[3], row[4], row[5]) = (phone.phoneNumber, phone.purePhoneNumber, phone.countryCode)
-        case .userInfo(let user):
-            (row[6], row[7], row[8]) = (user.openID ?? "", user.unionID ?? "", user.nickName)
-        case .shareInfo(let share): row[9] = share.openGID
-        case .groupEnterInfo(let group): row[10] = group.openGID ?? group.openSingleRoomID ?? ""
-        case .weRunData(let werun): row[11] = String(werun.stepInfoList.count)
-        case .raw: break
+        let (columns, cells) = payload.csvCells
+        for (column, cell) in zip(columns, cells) {
+            if let index = csvColumnIndex[column] { row[index] = cell }
         }
-        row[12] = payload.watermark.appID
-        row[13] = String(payload.watermark.timestamp)
+        row[csvColumns.count - 3] = payload.watermark.appID
+        row[csvColumns.count - 2] = String(payload.watermark.timestamp)
         return csvLine(row)
     }
 

@@ -65,7 +65,7 @@ struct RecordLine {
     }
 
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
-        OpenDataError(code: .invalidRecord, reason: "line \(lineNumber): \(problem)", field: "line")
+        .invalidRecord(line: lineNumber, problem)
     }
 
     static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<RecordLine, Failure> {
@@ -122,8 +122,10 @@ struct RecordLine {
 
     /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes
     /// (some JSON writers escape `/` as `\/`).
-    func withText(_ span: JSONStringSpan, _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Void) throws(OpenDataError) {
+    func withText<Result>(
+        _ span: JSONStringSpan, _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         if !span.hasEscapes { return try body(UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])) }
-        try withUTF8(JSONUnescape.string(line, span), body)
+        return try withUTF8(JSONUnescape.string(line, span), body)
     }
 }

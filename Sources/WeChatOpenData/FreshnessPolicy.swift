@@ -45,44 +45,16 @@ public struct FreshnessPolicy: Sendable {
     /// - Throws: ``OpenDataError/Code/watermarkExpired`` when the payload is older than
     ///   ``maximumAge`` or further in the future than ``allowedClockSkew``.
     public func check(_ watermark: Watermark) throws(OpenDataError) {
-        guard let now = Self.seconds(now().timeIntervalSince1970) else {
-            // A clock that reads NaN, infinity or a time past Int64 is broken: fail closed.
-            throw OpenDataError(
-                code: .watermarkExpired,
-                reason: "this server's clock reads a time that cannot be represented, so freshness cannot be checked; "
-                    + "fix the clock (or the fixed --now value)",
-                field: "watermark.timestamp"
-            )
-        }
+        // A clock that reads NaN, infinity or a time past Int64 is broken: fail closed.
+        guard let now = Self.seconds(now().timeIntervalSince1970) else { throw .clockUnrepresentable }
         let maximum = maximumAge.components.seconds
         let skew = allowedClockSkew.components.seconds
         // Timestamps come from the payload and may be anything: no arithmetic here may trap.
         let (age, overflow) = now.subtractingReportingOverflow(watermark.timestamp)
-        if overflow {
-            throw OpenDataError(
-                code: .watermarkExpired,
-                reason: "watermark.timestamp is so far from this server's clock that its age cannot be computed; "
-                    + "the payload was not produced by WeChat for this request",
-                field: "watermark.timestamp"
-            )
-        }
-        if age > maximum {
-            throw OpenDataError(
-                code: .watermarkExpired,
-                reason: "watermark.timestamp is \(age) s old, older than the maximum age of \(maximum) s; "
-                    + "the client sent stale data or the request was replayed",
-                field: "watermark.timestamp"
-            )
-        }
+        if overflow { throw .watermarkOutOfRange }
+        if age > maximum { throw .watermarkTooOld(age: age, maximum: maximum) }
         // `age` is not Int64.min here (that would have overflowed above), so negating it is safe.
-        if age < 0, -age > skew {
-            throw OpenDataError(
-                code: .watermarkExpired,
-                reason: "watermark.timestamp is \(-age) s in the future, beyond the allowed clock skew of \(skew) s; "
-                    + "check this server's clock",
-                field: "watermark.timestamp"
-            )
-        }
+        if age < 0, -age > skew { throw .watermarkInFuture(seconds: -age, skew: skew) }
     }
 
     /// Whole seconds of a clock reading, or `nil` when it is not a representable time (a clock

@@ -12,11 +12,9 @@ public struct InitializationVector: Sendable, Hashable, CustomStringConvertible 
     /// - Throws: ``OpenDataError/Code/invalidIV`` when the text is not base64 or does not
     ///   decode to exactly 16 bytes.
     public init(base64: String) throws(OpenDataError) {
-        var decoded: (bytes: [UInt8], repairs: Base64Repairs)?
-        try Base64Decoding.withDecoded(base64, field: .iv) { (buffer, repairs) throws(OpenDataError) in
-            decoded = (Array(buffer), repairs)
+        (bytes, repairs) = try Base64Decoding.withDecoded(base64, field: .iv) { (buffer, repairs) in
+            (Array(buffer), repairs)
         }
-        (bytes, repairs) = decoded!
     }
 
     /// Creates an iv from its 16 raw bytes.

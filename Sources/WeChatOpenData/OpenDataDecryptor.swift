@@ -49,10 +49,9 @@ public struct OpenDataDecryptor: Sendable {
         freshness: FreshnessPolicy? = nil,
         maximumEncryptedDataSize: Int = OpenDataDecryptor.defaultMaximumEncryptedDataSize
     ) throws(OpenDataError) {
-        guard AppIDFormat.isValid(appID) else { throw AppIDFormat.invalid }
+        guard AppIDFormat.isValid(appID) else { throw .invalidAppID }
         guard maximumEncryptedDataSize > 0 else {
-            throw OpenDataError(
-                code: .invalidArgument, reason: "maximumEncryptedDataSize must be positive", field: "maximumEncryptedDataSize")
+            throw .invalidArgument(field: "maximumEncryptedDataSize", "must be positive")
         }
         self.appID = appID
         self.freshness = freshness
@@ -91,23 +90,19 @@ public struct OpenDataDecryptor: Sendable {
         case is GroupEnterInfo.Type: return try decryptModel(GroupEnterInfo.self, encryptedData, iv, sessionKey) as! Payload
         default: break
         }
-        var payload: Payload?
-        try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
+        return try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (plaintext, _, _) throws(OpenDataError) in
-            payload = try Self.decodeWithFoundation(type, from: plaintext)
+            try Self.decodeWithFoundation(type, from: plaintext)
         }
-        return payload!
     }
 
-    private func decryptModel<Model: OpenDataModelParsing>(
+    private func decryptModel<Model: OpenDataModel>(
         _ model: Model.Type, _ encryptedData: String, _ iv: String, _ sessionKey: SessionKey
     ) throws(OpenDataError) -> Model {
-        var payload: Model?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (_, root, watermark) throws(OpenDataError) in
-            payload = try Model.parse(root, watermark: watermark)
+            try Model.parse(root, watermark: watermark)
         }
-        return payload!
     }
 
     /// Decrypts and verifies a payload and returns its JSON bytes.
@@ -121,12 +116,10 @@ public struct OpenDataDecryptor: Sendable {
     public func decryptJSON(encryptedData: String, iv: String, sessionKey: SessionKey) throws(OpenDataError)
         -> VerifiedOpenData
     {
-        var verified: VerifiedOpenData?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
             (plaintext, _, watermark) throws(OpenDataError) in
-            verified = VerifiedOpenData(json: Data(plaintext), watermark: watermark)
+            VerifiedOpenData(json: Data(plaintext), watermark: watermark)
         }
-        return verified!
     }
 
     /// Decrypts and verifies a payload of a kind named at run time, or recognised from its keys.
@@ -156,12 +149,10 @@ public struct OpenDataDecryptor: Sendable {
         sessionKey: SessionKey,
         observer: DecryptionObserver?
     ) throws(OpenDataError) -> OpenDataPayload {
-        var payload: OpenDataPayload?
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey, observer: observer) {
             (plaintext, root, watermark) throws(OpenDataError) in
-            payload = try Self.readPayload(kind, plaintext, root, watermark)
+            try Self.readPayload(kind, plaintext, root, watermark)
         }
-        return payload!
     }
 
     /// Reads a verified plaintext as `kind`, or as the kind its keys suggest.
@@ -192,13 +183,13 @@ public struct OpenDataDecryptor: Sendable {
     /// Decodes the inputs, decrypts, unpads, validates and verifies the watermark, then calls
     /// `body` with the plaintext, its root object and the verified watermark. The plaintext
     /// buffer is wiped when `body` returns.
-    func withVerifiedPlaintext(
+    func withVerifiedPlaintext<Result>(
         encryptedData: String,
         iv: String,
         sessionKey: SessionKey,
         observer: DecryptionObserver? = nil,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
-    ) throws(OpenDataError) {
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
             try withUTF8(iv) { (ivText) throws(OpenDataError) in
                 try sessionKey.storage.withUnsafeBytes { (key) throws(OpenDataError) in
@@ -210,27 +201,28 @@ public struct OpenDataDecryptor: Sendable {
     }
 
     /// The same over UTF-8 text and raw key bytes, for callers that never make `String`s.
-    func withVerifiedPlaintext(
+    func withVerifiedPlaintext<Result>(
         encryptedDataText: UnsafeRawBufferPointer,
         ivText: UnsafeRawBufferPointer,
         key: UnsafeRawBufferPointer,
         observer: DecryptionObserver? = nil,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
-    ) throws(OpenDataError) {
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
         // the text a little longer than 4/3 of the bytes; twice the limit is generous.
         let textCount = encryptedDataText.count
         if textCount > 2 * maximumEncryptedDataSize + 64 {
             throw .payloadTooLarge(characters: textCount, limit: maximumEncryptedDataSize)
         }
-        try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, ivRepairs) throws(OpenDataError) in
+        return try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, ivRepairs) throws(OpenDataError) in
             observer?.decoded(.iv, encodedCount: ivText.count, decodedCount: ivBytes.count, repairs: ivRepairs)
-            try Base64Decoding.withDecoded(encryptedDataText, field: .encryptedData) { (buffer, repairs) throws(OpenDataError) in
+            return try Base64Decoding.withDecoded(encryptedDataText, field: .encryptedData) {
+                (buffer, repairs) throws(OpenDataError) in
                 observer?.decoded(.encryptedData, encodedCount: textCount, decodedCount: buffer.count, repairs: repairs)
                 guard buffer.count <= maximumEncryptedDataSize else {
                     throw .payloadTooLarge(bytes: buffer.count, limit: maximumEncryptedDataSize)
                 }
-                try decryptAndVerify(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), observer: observer, body)
+                return try decryptAndVerify(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), observer: observer, body)
             }
         }
     }
@@ -239,13 +231,13 @@ public struct OpenDataDecryptor: Sendable {
     /// same work is done whatever the padding: the JSON validator runs over the unpadded
     /// bytes even when the padding is invalid, and the two verdicts are combined without a
     /// branch, so neither the error nor the time taken tells whether the padding was valid.
-    private func decryptAndVerify(
+    private func decryptAndVerify<Result>(
         _ buffer: UnsafeMutableRawBufferPointer,
         key: UnsafeRawBufferPointer,
         iv: UnsafeRawBufferPointer,
         observer: DecryptionObserver?,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Void
-    ) throws(OpenDataError) {
+        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         // libcrypto fails only when it is broken, never because of the data.
         guard AES128CBC.transform(buffer, key: key, iv: iv, encrypt: false) else { throw .decryptionFailed }
         let decrypted = UnsafeRawBufferPointer(buffer)
@@ -257,10 +249,10 @@ public struct OpenDataDecryptor: Sendable {
         // The one branch, on the combined verdict only.
         guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
         let root = JSONValue.root(of: plaintext)
-        let watermark = try PayloadContext(expectedAppID: appID, freshness: freshness)
-            .verifiedWatermark(root.member("watermark"))
+        let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
+            .verify(root.member("watermark"))
         observer?.verified(watermark)
-        try body(plaintext, root, watermark)
+        return try body(plaintext, root, watermark)
     }
 
     static func decodeWithFoundation<Payload: Decodable>(_ type: Payload.Type, from plaintext: UnsafeRawBufferPointer)

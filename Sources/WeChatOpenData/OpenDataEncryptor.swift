@@ -78,7 +78,7 @@ public enum OpenDataEncryptor {
         sessionKey: SessionKey,
         iv: InitializationVector = .random()
     ) throws(OpenDataError) -> EncryptedOpenData {
-        guard AppIDFormat.isValid(payload.watermark.appID) else { throw AppIDFormat.invalid }
+        guard AppIDFormat.isValid(payload.watermark.appID) else { throw .invalidAppID }
         if case .raw(let verified) = payload {
             return try encrypt(json: verified.json, watermark: verified.watermark, sessionKey: sessionKey, iv: iv)
         }
@@ -89,7 +89,7 @@ public enum OpenDataEncryptor {
 
     /// `json` with its `watermark` member set to `watermark`.
     static func withWatermark(json: [UInt8], _ watermark: Watermark) throws(OpenDataError) -> [UInt8] {
-        guard AppIDFormat.isValid(watermark.appID) else { throw AppIDFormat.invalid }
+        guard AppIDFormat.isValid(watermark.appID) else { throw .invalidAppID }
         let rewritten = json.withUnsafeBytes { bytes -> [UInt8]? in
             guard StrictJSONValidator.isValidObject(bytes) else { return nil }
             let root = JSONValue.root(of: bytes)

@@ -19,13 +19,9 @@ public struct OpenDataError: Error, Hashable, Sendable, CustomStringConvertible,
     /// `encrypted_data`, `watermark.appid`, `phoneNumber`, …), when there is one.
     public let field: String?
 
-    /// Creates an error; the library's own errors are made by the static functions below.
-    ///
-    /// - Parameters:
-    ///   - code: The stable code.
-    ///   - reason: A human explanation that must not contain secrets or plaintext.
-    ///   - field: The field the error is about, if any.
-    public init(code: Code, reason: String, field: String? = nil) {
+    /// Every error is made by one of the static factories at the end of this file: one home for
+    /// each error's wording, and a reason that never carries secrets or plaintext.
+    init(code: Code, reason: String, field: String? = nil) {
         self.code = code
         self.reason = reason
         self.field = field
@@ -105,6 +101,81 @@ extension OpenDataError {
     static func invalidPayload(field: String, _ problem: String) -> OpenDataError {
         OpenDataError(code: .invalidPayload, reason: "payload field '\(field)' \(problem)", field: field)
     }
+
+    // MARK: Inputs
+
+    /// A base64 input (session key, iv, encrypted data) is unusable.
+    static func invalidInput(code: Code, field: String, _ problem: String) -> OpenDataError {
+        OpenDataError(code: code, reason: "\(field) \(problem)", field: field)
+    }
+
+    /// An appid that cannot be one (see `AppIDFormat`).
+    static let invalidAppID = OpenDataError(
+        code: .invalidArgument,
+        reason: "appid must be 1 to 64 printable ASCII characters without spaces or quotes",
+        field: "appid"
+    )
+
+    /// An argument other than the base64 inputs is out of its range.
+    static func invalidArgument(field: String, _ problem: String) -> OpenDataError {
+        OpenDataError(code: .invalidArgument, reason: "\(field) \(problem)", field: field)
+    }
+
+    /// A `decrypt-file` input line that cannot be used.
+    static func invalidRecord(line: Int, _ problem: String, field: String = "line") -> OpenDataError {
+        OpenDataError(code: .invalidRecord, reason: "line \(line): \(problem)", field: field)
+    }
+
+    // MARK: Signatures
+
+    /// A `wx.getUserInfo` signature that is not a SHA-1 in hex.
+    static func malformedSignature(characters: Int) -> OpenDataError {
+        OpenDataError(
+            code: .invalidSignature, reason: "signature must be 40 hex digits (a SHA-1), got \(characters) characters",
+            field: "signature")
+    }
+
+    /// A `wx.getUserInfo` signature that does not match.
+    static let signatureMismatch = OpenDataError(
+        code: .invalidSignature,
+        reason: "signature does not match sha1(rawData + session_key); rawData was altered or re-serialised, "
+            + "or the session_key is stale",
+        field: "signature"
+    )
+
+    // MARK: The watermark
+
+    /// The payload is older than the policy allows.
+    static func watermarkTooOld(age: Int64, maximum: Int64) -> OpenDataError {
+        OpenDataError(
+            code: .watermarkExpired,
+            reason: "watermark.timestamp is \(age) s old, older than the maximum age of \(maximum) s; "
+                + "the client sent stale data or the request was replayed",
+            field: "watermark.timestamp")
+    }
+
+    /// The payload is further in the future than the allowed clock skew.
+    static func watermarkInFuture(seconds: Int64, skew: Int64) -> OpenDataError {
+        OpenDataError(
+            code: .watermarkExpired,
+            reason: "watermark.timestamp is \(seconds) s in the future, beyond the allowed clock skew of \(skew) s; "
+                + "check this server's clock",
+            field: "watermark.timestamp")
+    }
+
+    /// The timestamp is so far from the clock that no age can be computed.
+    static let watermarkOutOfRange = OpenDataError(
+        code: .watermarkExpired,
+        reason: "watermark.timestamp is so far from this server's clock that its age cannot be computed; "
+            + "the payload was not produced by WeChat for this request",
+        field: "watermark.timestamp")
+
+    /// The clock itself reads no representable time: fail closed.
+    static let clockUnrepresentable = OpenDataError(
+        code: .watermarkExpired,
+        reason: "this server's clock reads a time that cannot be represented, so freshness cannot be checked; "
+            + "fix the clock (or the fixed --now value)",
+        field: "watermark.timestamp")
 
     /// The watermark names another mini program. The expected appid is named only when it has
     /// the shape of a real appid: a session key pasted into the appid column must not be echoed.

@@ -46,29 +46,25 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
             }
         }
 
-        /// Recognises a payload by its keys: `phoneNumber`/`purePhoneNumber`,
-        /// `openId`/`nickName`/`avatarUrl` (profiles from `wx.getUserProfile` carry no `openId`),
-        /// `stepInfoList`, `openGId`, `opengid`/`open_single_roomid`; anything else is `raw`.
+        /// Recognises a payload by its keys, each model's own (`recognisingKeys` in its file): the
+        /// first member whose key identifies a model decides; anything else is `raw`.
         static func recognise(_ root: JSONValue) -> Kind {
             var kind = Kind.raw
             root.forEachMember { key, _ in
                 guard kind == .raw else { return }
-                if key.is("phoneNumber", in: root.bytes) || key.is("purePhoneNumber", in: root.bytes) {
-                    kind = .phone
-                } else if key.is("openId", in: root.bytes) || key.is("nickName", in: root.bytes)
-                    || key.is("avatarUrl", in: root.bytes)
-                {
-                    kind = .user
-                } else if key.is("stepInfoList", in: root.bytes) {
-                    kind = .werun
-                } else if key.is("openGId", in: root.bytes) {
-                    kind = .share
-                } else if key.is("opengid", in: root.bytes) || key.is("open_single_roomid", in: root.bytes) {
-                    kind = .group
+                for (candidate, keys) in recognisingKeys where keys.contains(where: { key.is($0, in: root.bytes) }) {
+                    kind = candidate
+                    return
                 }
             }
             return kind
         }
+
+        private static let recognisingKeys: [(Kind, [StaticString])] = [
+            (.phone, PhoneNumber.recognisingKeys), (.user, UserInfo.recognisingKeys),
+            (.werun, WeRunData.recognisingKeys), (.share, ShareInfo.recognisingKeys),
+            (.group, GroupEnterInfo.recognisingKeys),
+        ]
     }
 
     /// The kind of this payload.
@@ -126,6 +122,32 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
 }
 
 extension OpenDataPayload {
+    /// Writes the payload in WeChat's wire form and member order (each model's writer is in its
+    /// own file); a raw payload on one line.
+    func write(to writer: inout JSONWriter) {
+        switch self {
+        case .phoneNumber(let payload): payload.write(to: &writer)
+        case .userInfo(let payload): payload.write(to: &writer)
+        case .weRunData(let payload): payload.write(to: &writer)
+        case .shareInfo(let payload): payload.write(to: &writer)
+        case .groupEnterInfo(let payload): payload.write(to: &writer)
+        // Re-serialised on one line: whitespace in a payload must not split a result line.
+        case .raw(let payload): payload.json.withUnsafeBytes { writer.compacted($0) }
+        }
+    }
+
+    /// The model's CSV columns and its cells for them; none for a raw payload.
+    var csvCells: (columns: [String], cells: [String]) {
+        switch self {
+        case .phoneNumber(let payload): (PhoneNumber.csvColumns, payload.csvCells)
+        case .userInfo(let payload): (UserInfo.csvColumns, payload.csvCells)
+        case .weRunData(let payload): (WeRunData.csvColumns, payload.csvCells)
+        case .shareInfo(let payload): (ShareInfo.csvColumns, payload.csvCells)
+        case .groupEnterInfo(let payload): (GroupEnterInfo.csvColumns, payload.csvCells)
+        case .raw: ([], [])
+        }
+    }
+
     /// The payload as JSON in WeChat's wire form and member order; a raw payload is its
     /// original text.
     ///

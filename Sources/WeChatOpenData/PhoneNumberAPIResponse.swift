@@ -34,9 +34,9 @@ public enum PhoneNumberAPIResponse {
                 result = .failure(.invalidResponse("has no phone_info object"))
                 return
             }
-            let context = PayloadContext(expectedAppID: expectedAppID, freshness: nil)
+            let verification = WatermarkVerification(expectedAppID: expectedAppID, freshness: nil)
             do throws(OpenDataError) {
-                let watermark = try context.verifiedWatermark(info.member("watermark"))
+                let watermark = try verification.verify(info.member("watermark"))
                 result = .success(try PhoneNumber.parse(info, watermark: watermark))
             } catch {
                 result = .failure(

@@ -24,11 +24,9 @@ public struct SessionKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     ///   text is not base64 or does not decode to exactly 16 bytes (the reason gives the count,
     ///   never the value).
     public init(base64: String) throws(OpenDataError) {
-        var decoded: (storage: SecretBytes, repairs: Base64Repairs)?
-        try Base64Decoding.withDecoded(base64, field: .sessionKey) { (bytes, repairs) throws(OpenDataError) in
-            decoded = (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
+        (storage, repairs) = try Base64Decoding.withDecoded(base64, field: .sessionKey) { (bytes, repairs) in
+            (SecretBytes.copying(UnsafeRawBufferPointer(bytes)), repairs)
         }
-        (storage, repairs) = decoded!
     }
 
     /// Creates a session key from its 16 raw bytes.

@@ -57,25 +57,14 @@ public enum UserInfoSignature {
         try withUTF8(signature) { (text) throws(OpenDataError) in
             try withTemporaryBytes(20) { (given) throws(OpenDataError) in
                 guard Hex.decode(text, into: given) else {
-                    throw OpenDataError(
-                        code: .invalidSignature,
-                        reason: "signature must be 40 hex digits (a SHA-1), got \(text.count) characters",
-                        field: "signature"
-                    )
+                    throw .malformedSignature(characters: text.count)
                 }
                 matches = withDigest(rawData: rawData, sessionKey: sessionKey) {
                     SecureMemory.constantTimeEqual($0, UnsafeRawBufferPointer(given))
                 }
             }
         }
-        guard matches else {
-            throw OpenDataError(
-                code: .invalidSignature,
-                reason: "signature does not match sha1(rawData + session_key); rawData was altered or re-serialised, "
-                    + "or the session_key is stale",
-                field: "signature"
-            )
-        }
+        guard matches else { throw .signatureMismatch }
     }
 
     /// Whether a signature is valid; see ``verify(signature:rawData:sessionKey:)-(_,String,_)``.

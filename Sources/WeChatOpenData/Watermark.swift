@@ -34,3 +34,14 @@ public struct Watermark: Sendable, Hashable, Codable {
         case appID = "appid"
     }
 }
+
+extension Watermark {
+    /// Writes the `"watermark"` member in WeChat's order.
+    func write(to writer: inout JSONWriter) {
+        writer.key("watermark")
+        writer.beginObject()
+        writer.member("timestamp", timestamp)
+        writer.member("appid", appID)
+        writer.endObject()
+    }
+}

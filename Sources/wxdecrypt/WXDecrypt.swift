@@ -30,6 +30,7 @@ struct WXDecrypt: ParsableCommand {
         subcommands: [
             DecryptCommand.self, DecryptFileCommand.self, EncryptCommand.self, GenerateCommand.self, VerifyVectorsCommand.self,
             VerifySignatureCommand.self, SessionSignatureCommand.self, DiagnoseCommand.self,
+            ConformanceCommand.self,
         ]
     )
 

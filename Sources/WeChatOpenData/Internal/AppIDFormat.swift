@@ -15,10 +15,4 @@ enum AppIDFormat {
         return utf8.count == 18 && utf8[0] == UInt8(ascii: "w") && utf8[1] == UInt8(ascii: "x")
             && utf8[2...].allSatisfy { Hex.value(of: $0) != nil }
     }
-
-    static let invalid = OpenDataError(
-        code: .invalidArgument,
-        reason: "appid must be 1 to 64 printable ASCII characters without spaces or quotes",
-        field: "appid"
-    )
 }

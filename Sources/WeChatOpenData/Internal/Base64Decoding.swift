@@ -318,24 +318,24 @@ enum Base64Decoding {
 
     /// Decodes a string field into a temporary buffer and hands the bytes to `body`.
     /// The buffer is wiped afterwards: it may hold key material or ciphertext.
-    static func withDecoded(
+    static func withDecoded<Result>(
         _ text: String,
         field: Base64Field,
-        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Void
-    ) throws(OpenDataError) {
+        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         try withUTF8(text) { (input) throws(OpenDataError) in try withDecoded(input, field: field, body) }
     }
 
     /// The same for text that is already UTF-8 bytes.
-    static func withDecoded(
+    static func withDecoded<Result>(
         _ input: UnsafeRawBufferPointer,
         field: Base64Field,
-        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Void
-    ) throws(OpenDataError) {
+        _ body: (UnsafeMutableRawBufferPointer, Base64Repairs) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
         try withTemporaryBytes(maximumDecodedCount(forEncodedCount: input.count)) { (buffer) throws(OpenDataError) in
             defer { SecureMemory.wipe(buffer) }
             let (count, repairs) = try decode(input, field: field, into: buffer)
-            try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
+            return try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), repairs)
         }
     }
 }

@@ -21,7 +21,7 @@ struct Base64Field: Sendable {
         acceptsLength: { $0 > 0 && $0 % 16 == 0 }, isSecret: false)
 
     func error(_ problem: String) -> OpenDataError {
-        OpenDataError(code: code, reason: "\(name) \(problem)", field: name)
+        .invalidInput(code: code, field: name, problem)
     }
 
     /// The error for a decoded length the rule refuses.

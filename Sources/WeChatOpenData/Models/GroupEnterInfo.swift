@@ -36,23 +36,38 @@ public struct GroupEnterInfo: Sendable, Hashable, Codable, CustomStringConvertib
     }
 }
 
-extension GroupEnterInfo: OpenDataModelParsing {
+extension GroupEnterInfo: OpenDataModel {
+    static let recognisingKeys: [StaticString] = ["opengid", "open_single_roomid"]
+
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> GroupEnterInfo {
-        let openGID = try PayloadField.optionalString(root.member("opengid"), field: "opengid")
-        let roomID = try PayloadField.optionalString(root.member("open_single_roomid"), field: "open_single_roomid")
+        let fields = root.members(["opengid", "open_single_roomid", "group_openid", "chat_type"])
+        let openGID = try PayloadField.optionalString(fields[0], field: "opengid")
+        let roomID = try PayloadField.optionalString(fields[1], field: "open_single_roomid")
         guard openGID != nil || roomID != nil else {
             throw .invalidPayload(field: "opengid", "is missing (and so is open_single_roomid)")
         }
-        let chatTypeValue = root.member("chat_type")
         let chatType: Int? =
-            chatTypeValue == nil || chatTypeValue?.kind == .null
-            ? nil : try PayloadField.int(chatTypeValue, field: "chat_type")
+            fields[3] == nil || fields[3]?.kind == .null ? nil : try PayloadField.int(fields[3], field: "chat_type")
         return GroupEnterInfo(
             openGID: openGID,
             openSingleRoomID: roomID,
-            groupOpenID: try PayloadField.optionalString(root.member("group_openid"), field: "group_openid"),
+            groupOpenID: try PayloadField.optionalString(fields[2], field: "group_openid"),
             chatType: chatType,
             watermark: watermark
         )
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("opengid", optional: openGID)
+        writer.member("open_single_roomid", optional: openSingleRoomID)
+        writer.member("group_openid", optional: groupOpenID)
+        if let chatType { writer.member("chat_type", Int64(chatType)) }
+        watermark.write(to: &writer)
+        writer.endObject()
+    }
+
+    /// The group id, or the single chat's room id.
+    static let csvColumns = ["opengid"]
+    var csvCells: [String] { [openGID ?? openSingleRoomID ?? ""] }
 }

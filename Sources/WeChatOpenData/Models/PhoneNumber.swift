@@ -63,25 +63,28 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     }
 }
 
-extension PhoneNumber: OpenDataModelParsing {
+extension PhoneNumber: OpenDataModel {
+    static let recognisingKeys: [StaticString] = ["phoneNumber", "purePhoneNumber"]
+
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> PhoneNumber {
-        var phone: JSONValue?
-        var pure: JSONValue?
-        var country: JSONValue?
-        root.forEachMember { key, value in
-            if key.is("phoneNumber", in: root.bytes) {
-                phone = value
-            } else if key.is("purePhoneNumber", in: root.bytes) {
-                pure = value
-            } else if key.is("countryCode", in: root.bytes) {
-                country = value
-            }
-        }
+        let fields = root.members(["phoneNumber", "purePhoneNumber", "countryCode"])
         return PhoneNumber(
-            phoneNumber: try PayloadField.string(phone, field: "phoneNumber"),
-            purePhoneNumber: try PayloadField.string(pure, field: "purePhoneNumber"),
-            countryCode: try PayloadField.stringOrInteger(country, field: "countryCode"),
+            phoneNumber: try PayloadField.string(fields[0], field: "phoneNumber"),
+            purePhoneNumber: try PayloadField.string(fields[1], field: "purePhoneNumber"),
+            countryCode: try PayloadField.stringOrInteger(fields[2], field: "countryCode"),
             watermark: watermark
         )
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("phoneNumber", phoneNumber)
+        writer.member("purePhoneNumber", purePhoneNumber)
+        writer.member("countryCode", countryCode)
+        watermark.write(to: &writer)
+        writer.endObject()
+    }
+
+    static let csvColumns = ["phoneNumber", "purePhoneNumber", "countryCode"]
+    var csvCells: [String] { [phoneNumber, purePhoneNumber, countryCode] }
 }

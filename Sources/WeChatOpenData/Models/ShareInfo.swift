@@ -19,8 +19,20 @@ public struct ShareInfo: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-extension ShareInfo: OpenDataModelParsing {
+extension ShareInfo: OpenDataModel {
+    static let recognisingKeys: [StaticString] = ["openGId"]
+
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> ShareInfo {
-        return ShareInfo(openGID: try PayloadField.string(root.member("openGId"), field: "openGId"), watermark: watermark)
+        ShareInfo(openGID: try PayloadField.string(root.member("openGId"), field: "openGId"), watermark: watermark)
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("openGId", openGID)
+        watermark.write(to: &writer)
+        writer.endObject()
+    }
+
+    static let csvColumns = ["openGId"]
+    var csvCells: [String] { [openGID] }
 }

@@ -90,15 +90,15 @@ public struct UserInfo: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-extension UserInfo: OpenDataModelParsing {
+extension UserInfo: OpenDataModel {
+    /// `openId` for `wx.getUserInfo`; profiles from `wx.getUserProfile` have no `openId` but
+    /// always a `nickName` and an `avatarUrl`.
+    static let recognisingKeys: [StaticString] = ["openId", "nickName", "avatarUrl"]
+
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> UserInfo {
-        var fields = [JSONValue?](repeating: nil, count: 9)
-        let names: [StaticString] = [
+        let fields = root.members([
             "openId", "nickName", "gender", "language", "city", "province", "country", "avatarUrl", "unionId",
-        ]
-        root.forEachMember { key, value in
-            if let slot = names.firstIndex(where: { key.is($0, in: root.bytes) }) { fields[slot] = value }
-        }
+        ])
         return UserInfo(
             openID: try PayloadField.optionalString(fields[0], field: "openId"),
             nickName: try PayloadField.string(fields[1], field: "nickName"),
@@ -112,4 +112,22 @@ extension UserInfo: OpenDataModelParsing {
             watermark: watermark
         )
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("openId", optional: openID)
+        writer.member("nickName", nickName)
+        writer.member("gender", Int64(gender.rawValue))
+        writer.member("language", language)
+        writer.member("city", city)
+        writer.member("province", province)
+        writer.member("country", country)
+        writer.member("avatarUrl", avatarURL)
+        writer.member("unionId", optional: unionID)
+        watermark.write(to: &writer)
+        writer.endObject()
+    }
+
+    static let csvColumns = ["openId", "unionId", "nickName"]
+    var csvCells: [String] { [openID ?? "", unionID ?? "", nickName] }
 }

@@ -29,24 +29,43 @@ public struct WeRunData: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String { "WeRunData(\(stepInfoList.count) days)" }
 }
 
-extension WeRunData: OpenDataModelParsing {
+extension WeRunData: OpenDataModel {
+    static let recognisingKeys: [StaticString] = ["stepInfoList"]
+
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> WeRunData {
-        let list = root.member("stepInfoList")
-        guard let list else { throw .invalidPayload(field: "stepInfoList", "is missing") }
+        guard let list = root.member("stepInfoList") else { throw .invalidPayload(field: "stepInfoList", "is missing") }
         guard list.kind == .array else { throw .invalidPayload(field: "stepInfoList", "must be an array, got \(list.kindName)") }
         var days: [StepInfo] = []
         var index = 0
         try list.forEachElement { (element) throws(OpenDataError) in
             let path = "stepInfoList[\(index)]"
             guard element.kind == .object else { throw .invalidPayload(field: path, "must be an object, got \(element.kindName)") }
+            let fields = element.members(["timestamp", "step"])
             days.append(
                 StepInfo(
-                    timestamp: try PayloadField.int64(element.member("timestamp"), field: path + ".timestamp"),
-                    step: try PayloadField.int(element.member("step"), field: path + ".step")
+                    timestamp: try PayloadField.int64(fields[0], field: path + ".timestamp"),
+                    step: try PayloadField.int(fields[1], field: path + ".step")
                 )
             )
             index += 1
         }
         return WeRunData(stepInfoList: days, watermark: watermark)
     }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.beginArray("stepInfoList")
+        for day in stepInfoList {
+            writer.beginObject()
+            writer.member("timestamp", day.timestamp)
+            writer.member("step", Int64(day.step))
+            writer.endObject()
+        }
+        writer.endArray()
+        watermark.write(to: &writer)
+        writer.endObject()
+    }
+
+    static let csvColumns = ["stepDays"]
+    var csvCells: [String] { [String(stepInfoList.count)] }
 }

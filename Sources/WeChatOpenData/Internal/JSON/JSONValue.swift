@@ -114,15 +114,21 @@ struct JSONValue {
         }
     }
 
-    /// The member named `key`, if the value is an object that has it.
-    func member(_ key: StaticString) -> JSONValue? {
-        var found: JSONValue?
-        let name = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-        forEachMember { (span, value) in
-            if found == nil, JSONUnescape.equal(bytes, span, name) { found = value }
+    /// The members named `names`, found in one pass over the object: the one way models
+    /// collect their fields. Keys are unique in a validated document.
+    func members<let count: Int>(_ names: InlineArray<count, StaticString>) -> InlineArray<count, JSONValue?> {
+        var found = InlineArray<count, JSONValue?>(repeating: nil)
+        forEachMember { key, value in
+            for index in names.indices where key.is(names[index], in: bytes) {
+                found[index] = value
+                return
+            }
         }
         return found
     }
+
+    /// The member named `key`, if the value is an object that has it.
+    func member(_ key: StaticString) -> JSONValue? { members([key])[0] }
 
     // MARK: Skipping
 
@@ -170,5 +176,12 @@ struct JSONValue {
 
     private static func skipString(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         ByteSearch.closingQuote(in: bytes, contentStart: start + 1).end + 1
+    }
+}
+
+extension JSONStringSpan {
+    /// Whether this key is `name`.
+    func `is`(_ name: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
+        JSONUnescape.equal(bytes, self, UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 }

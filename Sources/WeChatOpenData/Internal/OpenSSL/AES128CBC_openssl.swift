@@ -22,23 +22,19 @@ enum AES128CBC {
         guard let cipher, let context = EVP_CIPHER_CTX_new() else { return false }
         // Freeing the context also cleanses the expanded key schedule.
         defer { EVP_CIPHER_CTX_free(context) }
-        let keyBytes = key.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        let ivBytes = iv.baseAddress!.assumingMemoryBound(to: UInt8.self)
         // Padding is turned off on every call: whether a re-initialised context keeps it off
         // is not specified, and a context that padded would break in-place decryption.
-        guard EVP_CipherInit_ex2(context, cipher, keyBytes, ivBytes, encrypt ? 1 : 0, nil) == 1,
+        guard CWeChatOpenSSL_EVP_CipherInit_ex2(context, cipher, key.baseAddress, iv.baseAddress, encrypt ? 1 : 0) == 1,
             EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { return false }
-        guard buffer.count > 0 else { return true }
-        let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard let bytes = buffer.baseAddress, let count = Int32(exactly: buffer.count), count > 0 else {
+            return buffer.isEmpty
+        }
         var written: Int32 = 0
-        guard EVP_CipherUpdate(context, bytes, &written, bytes, Int32(buffer.count)) == 1,
-            Int(written) == buffer.count
-        else { return false }
+        guard CWeChatOpenSSL_EVP_CipherUpdate(context, bytes, &written, bytes, count) == 1, written == count else {
+            return false
+        }
         var finalWritten: Int32 = 0
-        guard EVP_CipherFinal_ex(context, bytes.advanced(by: Int(written)), &finalWritten) == 1,
-            finalWritten == 0
-        else { return false }
-        return true
+        return CWeChatOpenSSL_EVP_CipherFinal_ex(context, bytes + Int(written), &finalWritten) == 1 && finalWritten == 0
     }
 }

@@ -12,8 +12,7 @@ enum Digest {
             guard EVP_DigestUpdate(context, part.baseAddress, part.count) == 1 else { return false }
         }
         var length: UInt32 = 0
-        return EVP_DigestFinal_ex(context, output.baseAddress!.assumingMemoryBound(to: UInt8.self), &length) == 1
-            && length == 20
+        return CWeChatOpenSSL_EVP_DigestFinal_ex(context, output.baseAddress, &length) == 1 && length == 20
     }
 
     /// HMAC-SHA256 of `message` keyed by `key`, written into `output` (32 bytes).
@@ -23,19 +22,10 @@ enum Digest {
         into output: UnsafeMutableRawBufferPointer
     ) -> Bool {
         precondition(output.count >= 32)
+        guard let keyLength = Int32(exactly: key.count) else { return false }
         var length: UInt32 = 0
-        // HMAC() accepts a NULL message pointer only for a zero length; hand it a valid one.
-        var empty: UInt8 = 0
-        let result = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-            HMAC(
-                EVP_sha256(),
-                key.baseAddress, Int32(key.count),
-                message.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer),
-                message.count,
-                output.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                &length
-            )
-        }
-        return result != nil && length == 32
+        return CWeChatOpenSSL_HMAC(
+            EVP_sha256(), key.baseAddress, keyLength, message.baseAddress, message.count, output.baseAddress, &length) == 1
+            && length == 32
     }
 }

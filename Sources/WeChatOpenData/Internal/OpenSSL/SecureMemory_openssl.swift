@@ -15,10 +15,4 @@ enum SecureMemory {
         guard lhs.count > 0 else { return true }
         return CRYPTO_memcmp(lhs.baseAddress, rhs.baseAddress, lhs.count) == 0
     }
-
-    /// Fills `buffer` from libcrypto's CSPRNG.
-    static func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        guard let base = buffer.baseAddress else { return true }
-        return RAND_bytes(base.assumingMemoryBound(to: UInt8.self), Int32(buffer.count)) == 1
-    }
 }

@@ -1,0 +1,38 @@
+// The standard library's scoped-access functions (`withUnsafeTemporaryAllocation`,
+// `String.withUTF8`) are `rethrows`, which erases a typed error to `any Error`. These
+// wrappers carry `OpenDataError` through them unchanged and return the body's result.
+//
+// Callers inside the module call them with concrete result types, so they are specialised:
+// no type metadata is instantiated per call.
+
+/// Calls `body` with `count` bytes of stack (or, when large, heap) scratch space.
+func withTemporaryBytes<Result>(
+    _ count: Int,
+    _ body: (UnsafeMutableRawBufferPointer) throws(OpenDataError) -> Result
+) throws(OpenDataError) -> Result {
+    let outcome = withUnsafeTemporaryAllocation(byteCount: Swift.max(count, 1), alignment: 16) {
+        buffer -> Swift.Result<Result, OpenDataError> in
+        do throws(OpenDataError) {
+            return .success(try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try outcome.get()
+}
+
+/// Calls `body` with the UTF-8 bytes of `text` (contiguous; a bridged string is copied once).
+func withUTF8<Result>(
+    _ text: String,
+    _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Result
+) throws(OpenDataError) -> Result {
+    var text = text
+    let outcome = text.withUTF8 { utf8 -> Swift.Result<Result, OpenDataError> in
+        do throws(OpenDataError) {
+            return .success(try body(UnsafeRawBufferPointer(utf8)))
+        } catch {
+            return .failure(error)
+        }
+    }
+    return try outcome.get()
+}

@@ -1,0 +1,34 @@
+/// The check every payload passes before any model reads it: `watermark.appid` is the
+/// expected appid and `watermark.timestamp` satisfies the freshness policy, if there is one.
+struct WatermarkVerification {
+    let expectedAppID: String
+    let freshness: FreshnessPolicy?
+
+    /// Reads and verifies the `watermark` member of the root object.
+    ///
+    /// The appid is compared as bytes first so that the common case reuses the expected
+    /// appid's storage instead of allocating a new string.
+    func verify(_ value: JSONValue?) throws(OpenDataError) -> Watermark {
+        guard let value else { throw .invalidPayload(field: "watermark", "is missing") }
+        guard value.kind == .object else { throw .invalidPayload(field: "watermark", "must be an object, got \(value.kindName)") }
+        var appIDValue: JSONValue?
+        var timestampValue: JSONValue?
+        value.forEachMember { key, member in
+            if key.is("appid", in: value.bytes) {
+                appIDValue = member
+            } else if key.is("timestamp", in: value.bytes) {
+                timestampValue = member
+            }
+        }
+        guard let appIDSpan = appIDValue?.stringSpan else {
+            throw .invalidPayload(field: "watermark.appid", appIDValue == nil ? "is missing" : "must be a string")
+        }
+        let timestamp = try PayloadField.int64(timestampValue, field: "watermark.timestamp")
+        var expected = expectedAppID
+        let matches = expected.withUTF8 { JSONUnescape.equal(value.bytes, appIDSpan, UnsafeRawBufferPointer($0)) }
+        guard matches else { throw .appIDMismatch(expected: expectedAppID) }
+        let watermark = Watermark(appID: expectedAppID, timestamp: timestamp)
+        try freshness?.check(watermark)
+        return watermark
+    }
+}
