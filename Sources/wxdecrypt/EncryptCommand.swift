@@ -52,7 +52,7 @@ struct EncryptCommand: ParsableCommand {
                     phoneNumber: international, purePhoneNumber: phone, countryCode: countryCode, watermark: watermark)
                 sealed = try OpenDataEncryptor.encrypt(.phoneNumber(payload), sessionKey: sessionKey, iv: initializationVector)
             } else {
-                let object = try Console.read(json!, option: "--json")
+                let object = try Console.read(json!, what: "--json")
                 sealed = try OpenDataEncryptor.encrypt(
                     json: object, watermark: watermark, sessionKey: sessionKey, iv: initializationVector)
             }

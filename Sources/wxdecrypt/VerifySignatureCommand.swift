@@ -27,7 +27,7 @@ struct VerifySignatureCommand: ParsableCommand {
     func run() throws {
         try Console.run {
             // The file's exact bytes: invalid UTF-8 must not be replaced before hashing.
-            let bytes = try rawData.map { Data($0.utf8) } ?? Console.read(rawDataFile!, option: "--raw-data-file")
+            let bytes = try rawData.map { Data($0.utf8) } ?? Console.read(rawDataFile!, what: "--raw-data-file")
             try UserInfoSignature.verify(signature: signature, rawData: bytes, sessionKey: try key.load())
             try Console.standardOutput("valid\n")
         }

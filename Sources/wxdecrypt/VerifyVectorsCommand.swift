@@ -20,7 +20,7 @@ struct VerifyVectorsCommand: ParsableCommand {
             for file in files {
                 let vectors: [OpenDataTestVector]
                 do {
-                    vectors = try OpenDataTestVector.load(from: try Console.read(file, option: "vector file"))
+                    vectors = try OpenDataTestVector.load(from: try Console.read(file, what: "vector file"))
                 } catch is DecodingError {
                     throw CommandFailure(
                         code: "invalid_vector_file", reason: "'\(file)' is not a vector file (see Fixtures/README.md)",

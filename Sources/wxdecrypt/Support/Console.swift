@@ -73,7 +73,7 @@ enum Console {
 
     /// Reads the whole input that `option` names, `-` for stdin, up to
     /// ``maximumInputSize``; exit 66 when it cannot be opened or read or is larger.
-    static func read(_ path: String, option: String) throws -> Data {
+    static func read(_ path: String, what option: String) throws -> Data {
         let named = "\(option) '\(path)'"
         let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw inputFailure("cannot_open_input", "cannot open \(named)") }
@@ -96,8 +96,8 @@ enum Console {
     }
 
     /// Reads a text input; surrounding whitespace is left for the library to repair.
-    static func readText(_ path: String, option: String) throws -> String {
-        String(decoding: try read(path, option: option), as: UTF8.self)
+    static func readText(_ path: String, what option: String) throws -> String {
+        String(decoding: try read(path, what: option), as: UTF8.self)
     }
 
     private static func inputFailure(_ code: String, _ what: String) -> CommandFailure {

@@ -23,6 +23,6 @@ struct PayloadInputOptions: ParsableArguments {
 
     func load() throws -> String {
         if let data { return data }
-        return try Console.readText(dataFile!, option: "--data-file")
+        return try Console.readText(dataFile!, what: "--data-file")
     }
 }
