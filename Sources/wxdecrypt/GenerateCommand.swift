@@ -103,12 +103,15 @@ struct GenerateCommand: ParsableCommand {
         case .truncatedData: data = String(data.dropLast(8))
         case .badIV: ivText = "%" + ivText.dropFirst()
         case .shortSessionKey: sessionKeyText = String(sessionKeyText.prefix(16))
+        // The two lines that are deliberately not records are written by hand; every record is
+        // written by the library, as `encrypt` writes its record.
         case .notJSON: return ("{\"id\": \(number), \"session_key\": ", iv)
         case .missingField: return (#"{"id":\#(number),"appid":"\#(appID)","iv":"\#(ivText)","encrypted_data":"\#(data)"}"#, iv)
         case .otherApp, nil: break
         }
-        let record = #"{"id":\#(number),"appid":"\#(appID)","session_key":"\#(sessionKeyText)","iv":"\#(ivText)","encrypted_data":"\#(data)"}"#
-        return (record, iv)
+        let record = BatchInputRecord(
+            id: .number(Int64(number)), appID: appID, sessionKey: sessionKeyText, iv: ivText, encryptedData: data)
+        return (record.jsonLine(), iv)
     }
 }
 

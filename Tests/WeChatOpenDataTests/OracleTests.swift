@@ -59,7 +59,7 @@ struct OracleTests {
             let key = [UInt8](Data(hex: test.key)), iv = [UInt8](Data(hex: test.iv))
             let opened: [UInt8]? = buffer.withUnsafeMutableBytes { bytes in
                 let ok = key.withUnsafeBytes { key in
-                    iv.withUnsafeBytes { iv in AES128CBC.transform(bytes, key: key, iv: iv, encrypt: false) }
+                    iv.withUnsafeBytes { iv in AESCBC.transform(bytes, key: key, iv: iv, encrypt: false) }
                 }
                 guard ok, let count = unpaddedCount(UnsafeRawBufferPointer(bytes)) else { return nil }
                 return Array(bytes[0..<count])

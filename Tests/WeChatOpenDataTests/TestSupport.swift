@@ -29,7 +29,7 @@ struct Sealed {
         let iv = InitializationVector.random()
         _ = buffer.withUnsafeMutableBytes { buffer in
             sessionKey.storage.withUnsafeBytes { key in
-                iv.bytes.withUnsafeBytes { AES128CBC.transform(buffer, key: key, iv: $0, encrypt: true) }
+                iv.bytes.withUnsafeBytes { AESCBC.transform(buffer, key: key, iv: $0, encrypt: true) }
             }
         }
         data = EncryptedOpenData(encryptedData: Data(buffer).base64EncodedString(), iv: iv.base64EncodedString())

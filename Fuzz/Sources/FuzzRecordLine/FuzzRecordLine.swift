@@ -17,7 +17,6 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         precondition(decryptor.format == .csv || lines == 1, "one input line must give exactly one output line")
         precondition(decryptor.format == .csv || !output.dropLast().contains(0x0D), "no CR may split a result line")
     }
-    _ = BatchInputRecord.parse(line: line, lineNumber: 1)
     return 0
 }
 

@@ -45,13 +45,12 @@ enum CaseSealing {
     /// The ciphertext of `blocks` (a multiple of 16 bytes) under a 16-, 24- or 32-byte key.
     static func encrypt(_ blocks: [UInt8], key: [UInt8], iv: [UInt8]) -> [UInt8] {
         precondition(blocks.count % 16 == 0 && iv.count == 16)
-        if key.count != 16 { return WideKeyAESCBC.encrypt(blocks, key: key, iv: iv) }
         var buffer = blocks
         let ok = buffer.withUnsafeMutableBytes { buffer in
-            key.withUnsafeBytes { key in iv.withUnsafeBytes { AES128CBC.transform(buffer, key: key, iv: $0, encrypt: true) } }
+            key.withUnsafeBytes { key in iv.withUnsafeBytes { AESCBC.transform(buffer, key: key, iv: $0, encrypt: true) } }
         }
-        // Encrypting whole blocks with a valid key fails only when libcrypto lacks AES-128-CBC.
-        precondition(ok, "libcrypto could not encrypt with AES-128-CBC")
+        // Encrypting whole blocks with a valid key fails only when libcrypto lacks the cipher.
+        precondition(ok, "libcrypto could not encrypt with AES-\(key.count * 8)-CBC")
         return buffer
     }
 

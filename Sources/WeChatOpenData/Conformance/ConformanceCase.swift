@@ -47,13 +47,12 @@ public struct ConformanceCase: Sendable, Hashable, Identifiable {
     /// The case as one line of `decrypt-file` input (no newline): `id`, `appid`, `session_key`,
     /// `iv`, `encrypted_data`, and `now` and `max_age` for freshness cases.
     public var inputLine: String {
+        let identified = BatchInputRecord(
+            id: .string(id), appID: record.appID, sessionKey: record.sessionKey, iv: record.iv,
+            encryptedData: record.encryptedData)
         var writer = JSONWriter()
         writer.beginObject()
-        writer.member("id", id)
-        writer.member("appid", optional: record.appID)
-        writer.member("session_key", record.sessionKey)
-        writer.member("iv", record.iv)
-        writer.member("encrypted_data", record.encryptedData)
+        identified.writeMembers(to: &writer)
         if let now { writer.member("now", now) }
         if let maximumAge { writer.member("max_age", maximumAge) }
         writer.endObject()

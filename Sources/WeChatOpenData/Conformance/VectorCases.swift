@@ -19,8 +19,7 @@ enum VectorCases {
         var skipped: [ConformanceSuite.SkippedVector] = []
         for vector in vectors {
             guard names.insert(vector.name).inserted else {
-                throw OpenDataError(
-                    code: .invalidArgument, reason: "\(source) has two vectors named '\(vector.name)'", field: "name")
+                throw .invalidArgument(field: "name", "must be unique in \(source): two vectors are named '\(vector.name)'")
             }
             switch placements[vector.name] {
             case .check(let id, let summary):
@@ -46,7 +45,7 @@ enum VectorCases {
 
     private static func add(_ vector: OpenDataTestVector, to builder: inout SuiteBuilder) {
         let texts = SuiteBuilder.Texts(
-            appID: vector.appid, sessionKey: vector.sessionKey, iv: vector.iv, encryptedData: vector.encryptedData)
+            appID: vector.appID, sessionKey: vector.sessionKey, iv: vector.iv, encryptedData: vector.encryptedData)
         builder.add(
             vector.name, texts, accept: vector.expectedError == nil ? vector.expectedPlaintext : nil,
             identifiers: vector.expectedPlaintext.map(JSONLeaves.identifiers(in:)) ?? [], now: vector.maxAge == nil ? nil : vector.now,
@@ -97,9 +96,9 @@ enum VectorCases {
             }
             return .success(vector.expectedRepairs?.isEmpty == false ? .repairs : .accepts)
         }
-        if let reason = inexpressibleCodes[code] { return .failure(SkipReason(text: reason)) }
-        if code == "watermark_expired" { return .failure(SkipReason(text: "watermark_expired without max_age and now")) }
-        if code == "invalid_payload", !(vector.expectedField ?? "").hasPrefix("watermark") {
+        if let reason = inexpressibleCodes[code.name] { return .failure(SkipReason(text: reason)) }
+        if code == .watermarkExpired { return .failure(SkipReason(text: "watermark_expired without max_age and now")) }
+        if code == .invalidPayload, !(vector.expectedField ?? "").hasPrefix("watermark") {
             return .failure(SkipReason(text: "depends on the payload kind, which the protocol does not carry"))
         }
         return .success(.rejects)

@@ -30,7 +30,7 @@ public enum OpenDataEncryptor {
         let encrypted = buffer.withUnsafeMutableBytes { bytes in
             sessionKey.storage.withUnsafeBytes { key in
                 iv.bytes.withUnsafeBytes { ivBytes in
-                    AES128CBC.transform(bytes, key: key, iv: ivBytes, encrypt: true)
+                    AESCBC.transform(bytes, key: key, iv: ivBytes, encrypt: true)
                 }
             }
         }

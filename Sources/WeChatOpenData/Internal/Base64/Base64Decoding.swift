@@ -130,44 +130,50 @@ enum Base64Decoding {
 
     /// The common case, four characters at a time: canonical standard base64 with correct
     /// padding and nothing to repair. Returns `nil` for anything else, which the general
-    /// decoder then handles (and reports).
+    /// decoder then handles (and reports). Key material goes through arithmetic, the rest
+    /// through a table.
     private static func decodeCanonical(
         _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
+    ) -> Int? {
+        if constantTime { return decodeCanonical(input, into: output, sextet: standardSextet) }
+        return canonicalTable.withUnsafeBufferPointer { table in
+            decodeCanonical(input, into: output) { table[Int($0)] }
+        }
+    }
+
+    /// The loop, specialised for each way of reading a character (0xFF: not in the alphabet).
+    @inline(__always)
+    private static func decodeCanonical(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, sextet: (UInt8) -> UInt8
     ) -> Int? {
         let count = input.count
         guard count > 0, count % 4 == 0 else { return nil }
         var padding = 0
         if input[count - 1] == UInt8(ascii: "=") { padding = input[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
-        return canonicalTable.withUnsafeBufferPointer { table -> Int? in
-            // 0xFF for anything outside the standard alphabet.
-            func value(_ byte: UInt8) -> UInt8 {
-                constantTime ? standardSextet(byte) : table[Int(byte)]
-            }
-            var written = 0
-            var index = 0
-            let fullGroups = padding == 0 ? count : count - 4
-            while index < fullGroups {
-                let a = value(input[index]), b = value(input[index + 1])
-                let c = value(input[index + 2]), d = value(input[index + 3])
-                guard (a | b | c | d) & 0xC0 == 0 else { return nil }
-                let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output[written] = UInt8(truncatingIfNeeded: group >> 16)
-                output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                output[written + 2] = UInt8(truncatingIfNeeded: group)
-                written += 3
-                index += 4
-            }
-            guard padding > 0 else { return written }
-            let a = value(input[index]), b = value(input[index + 1])
-            let c = padding == 1 ? value(input[index + 2]) : 0
-            guard (a | b | c) & 0xC0 == 0 else { return nil }
-            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-            // Non-canonical trailing bits go to the general decoder, which reports them.
-            guard group & (padding == 1 ? 0xFF : 0xFFFF) == 0 else { return nil }
+        var written = 0
+        var index = 0
+        let fullGroups = padding == 0 ? count : count - 4
+        while index < fullGroups {
+            let a = sextet(input[index]), b = sextet(input[index + 1])
+            let c = sextet(input[index + 2]), d = sextet(input[index + 3])
+            guard (a | b | c | d) & 0xC0 == 0 else { return nil }
+            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
             output[written] = UInt8(truncatingIfNeeded: group >> 16)
-            if padding == 1 { output[written + 1] = UInt8(truncatingIfNeeded: group >> 8) }
-            return written + 3 - padding
+            output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+            output[written + 2] = UInt8(truncatingIfNeeded: group)
+            written += 3
+            index += 4
         }
+        guard padding > 0 else { return written }
+        let a = sextet(input[index]), b = sextet(input[index + 1])
+        let c = padding == 1 ? sextet(input[index + 2]) : 0
+        guard (a | b | c) & 0xC0 == 0 else { return nil }
+        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+        // Non-canonical trailing bits go to the general decoder, which reports them.
+        guard group & (padding == 1 ? 0xFF : 0xFFFF) == 0 else { return nil }
+        output[written] = UInt8(truncatingIfNeeded: group >> 16)
+        if padding == 1 { output[written + 1] = UInt8(truncatingIfNeeded: group >> 8) }
+        return written + 3 - padding
     }
 
     /// Standard alphabet only; every other byte maps to 0xFF.

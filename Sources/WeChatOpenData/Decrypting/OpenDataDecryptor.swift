@@ -239,7 +239,7 @@ public struct OpenDataDecryptor: Sendable {
         _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // libcrypto fails only when it is broken, never because of the data.
-        guard AES128CBC.transform(buffer, key: key, iv: iv, encrypt: false) else { throw .decryptionFailed }
+        guard AESCBC.transform(buffer, key: key, iv: iv, encrypt: false) else { throw .decryptionFailed }
         let decrypted = UnsafeRawBufferPointer(buffer)
         let padding = PKCS7.verdict(decrypted)
         let plaintext = UnsafeRawBufferPointer(rebasing: decrypted[0..<padding.contentCount])

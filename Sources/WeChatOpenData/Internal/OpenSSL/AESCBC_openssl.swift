@@ -1,13 +1,19 @@
 internal import CWeChatOpenSSL
 
-/// Raw AES-128-CBC through OpenSSL EVP with padding turned off: PKCS#7 is handled in
-/// Swift (see `PKCS7`), because libcrypto's own unpadding is not constant time.
-enum AES128CBC {
+/// Raw AES-CBC through OpenSSL EVP with padding turned off: PKCS#7 is handled in Swift (see
+/// `PKCS7`), because libcrypto's own unpadding is not constant time.
+///
+/// WeChat uses AES-128 only, and decryption accepts nothing else. Encryption also takes 24-
+/// and 32-byte keys, for the conformance cases that catch decryptors which pick AES-192 or
+/// AES-256 from a key's length instead of refusing it.
+enum AESCBC {
     static let blockSize = 16
 
     /// Fetched once: a per-call lookup costs about as much as decrypting a small record.
     /// `EVP_CIPHER` objects are immutable and safe to share between threads.
-    nonisolated(unsafe) private static let cipher: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil)
+    nonisolated(unsafe) private static let aes128: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil)
+    nonisolated(unsafe) private static let aes192: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-192-CBC", nil)
+    nonisolated(unsafe) private static let aes256: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
 
     /// Transforms `buffer` in place (EVP allows exactly equal input and output).
     ///
@@ -18,7 +24,9 @@ enum AES128CBC {
         iv: UnsafeRawBufferPointer,
         encrypt: Bool
     ) -> Bool {
-        precondition(key.count == 16 && iv.count == 16 && buffer.count % blockSize == 0)
+        precondition(iv.count == 16 && buffer.count % blockSize == 0)
+        precondition(key.count == 16 || encrypt && (key.count == 24 || key.count == 32), "AES-128 only, but to encrypt")
+        let cipher = key.count == 16 ? aes128 : key.count == 24 ? aes192 : aes256
         guard let cipher, let context = EVP_CIPHER_CTX_new() else { return false }
         // Freeing the context also cleanses the expanded key schedule.
         defer { EVP_CIPHER_CTX_free(context) }

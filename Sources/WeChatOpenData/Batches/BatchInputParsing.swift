@@ -1,38 +1,6 @@
 extension BatchInputRecord {
     /// The longest input line accepted: 1 MiB.
     public static let maximumLineLength = 1 << 20
-
-    /// One parsed input line: its id for the output, and the record or why it is unusable.
-    public struct ParsedLine: Sendable {
-        /// The record's `id` as JSON text, or its 1-based line number when it has none.
-        public let id: String
-        /// The record, or an ``OpenDataError/Code/invalidRecord`` error naming the line.
-        public let record: Result<BatchInputRecord, OpenDataError>
-    }
-
-    /// Parses one line of `decrypt-file` input: a JSON object with `session_key`, `iv`,
-    /// `encrypted_data` and optionally `id` (any JSON value) and `appid`; the camelCase
-    /// spellings `sessionKey`, `encryptedData` and `appId` are accepted too. A trailing CR is ignored.
-    ///
-    /// - Parameters:
-    ///   - line: The line's bytes, without its newline.
-    ///   - lineNumber: The 1-based line number, used as the id when the record has none.
-    /// - Returns: The id and the record or error. Never throws: every line gets a result.
-    public static func parse(line: UnsafeRawBufferPointer, lineNumber: Int) -> ParsedLine {
-        switch RecordLine.scan(line, lineNumber: lineNumber) {
-        case .failure(let failure):
-            return ParsedLine(id: failure.id, record: .failure(failure.error))
-        case .success(let fields):
-            let line = fields.line
-            func text(_ span: JSONStringSpan?) -> String? { span.map { JSONUnescape.string(line, $0) } }
-            return ParsedLine(
-                id: fields.idText,
-                record: .success(
-                    BatchInputRecord(
-                        appID: text(fields.appID), sessionKey: text(fields.sessionKey)!, iv: text(fields.iv)!,
-                        encryptedData: text(fields.encryptedData)!)))
-        }
-    }
 }
 
 /// The fields of one input line, as spans into the line: reading a record allocates nothing.
@@ -64,6 +32,38 @@ struct RecordLine {
         JSONCompacting.append(UnsafeRawBufferPointer(rebasing: line[id]), maskingPhoneNumbers: false, to: &output)
     }
 
+    /// The accepted spellings of the record's fields, each a bit in a set.
+    enum Spelling: UInt8 {
+        case sessionKeySnake, sessionKeyCamel, iv, encryptedDataSnake, encryptedDataCamel, appIDLower, appIDCamel
+
+        var bit: UInt8 { 1 << rawValue }
+
+        var name: String {
+            switch self {
+            case .sessionKeySnake: "session_key"
+            case .sessionKeyCamel: "sessionKey"
+            case .iv: "iv"
+            case .encryptedDataSnake: "encrypted_data"
+            case .encryptedDataCamel: "encryptedData"
+            case .appIDLower: "appid"
+            case .appIDCamel: "appId"
+            }
+        }
+
+        /// The other spelling of the same field (itself for `iv`, which has one).
+        var other: Spelling {
+            switch self {
+            case .sessionKeySnake: .sessionKeyCamel
+            case .sessionKeyCamel: .sessionKeySnake
+            case .iv: .iv
+            case .encryptedDataSnake: .encryptedDataCamel
+            case .encryptedDataCamel: .encryptedDataSnake
+            case .appIDLower: .appIDCamel
+            case .appIDCamel: .appIDLower
+            }
+        }
+    }
+
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
         .invalidRecord(line: lineNumber, problem)
     }
@@ -80,14 +80,14 @@ struct RecordLine {
         guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
         var record = RecordLine(line: line, lineNumber: lineNumber)
         var wrongType: String?
-        var seen = Set<String>()
+        // Which spellings were seen, as bits: a field spelled both ways is ambiguous.
+        var seen: UInt8 = 0
         var ambiguous: (String, String)?
         let root = JSONValue.root(of: line)
         root.forEachMember { key, value in
-            // A field spelled both ways is ambiguous: refuse it rather than let the last one win.
-            func take(_ name: String, as spelling: String, other: String) -> JSONStringSpan? {
-                if seen.contains(other), ambiguous == nil { ambiguous = (other, spelling) }
-                seen.insert(spelling)
+            func take(_ name: String, _ spelling: Spelling) -> JSONStringSpan? {
+                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other.name, spelling.name) }
+                seen |= spelling.bit
                 if let span = value.stringSpan { return span }
                 if value.kind != .null, wrongType == nil { wrongType = name }
                 return nil
@@ -95,19 +95,19 @@ struct RecordLine {
             if key.is("id", in: line) {
                 record.id = value.start..<value.end
             } else if key.is("session_key", in: line) {
-                record.sessionKey = take("session_key", as: "session_key", other: "sessionKey")
+                record.sessionKey = take("session_key", .sessionKeySnake)
             } else if key.is("sessionKey", in: line) {
-                record.sessionKey = take("session_key", as: "sessionKey", other: "session_key")
+                record.sessionKey = take("session_key", .sessionKeyCamel)
             } else if key.is("iv", in: line) {
-                record.iv = take("iv", as: "iv", other: "iv")
+                record.iv = take("iv", .iv)
             } else if key.is("encrypted_data", in: line) {
-                record.encryptedData = take("encrypted_data", as: "encrypted_data", other: "encryptedData")
+                record.encryptedData = take("encrypted_data", .encryptedDataSnake)
             } else if key.is("encryptedData", in: line) {
-                record.encryptedData = take("encrypted_data", as: "encryptedData", other: "encrypted_data")
+                record.encryptedData = take("encrypted_data", .encryptedDataCamel)
             } else if key.is("appid", in: line) {
-                record.appID = take("appid", as: "appid", other: "appId")
+                record.appID = take("appid", .appIDLower)
             } else if key.is("appId", in: line) {
-                record.appID = take("appid", as: "appId", other: "appid")
+                record.appID = take("appid", .appIDCamel)
             }
         }
         if let (first, second) = ambiguous {
