@@ -23,6 +23,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        .systemLibrary(name: "CWeChatOpenDataProcess"),
         .target(
             name: "WeChatOpenData",
             dependencies: ["CWeChatOpenSSL"],
@@ -32,6 +33,7 @@ let package = Package(
             name: "wxdecrypt",
             dependencies: [
                 "WeChatOpenData",
+                "CWeChatOpenDataProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -10,7 +10,9 @@ struct DecryptFileCommand: ParsableCommand {
         discussion: """
             Input lines: {"id": any (optional), "appid": "wx…" (optional), "session_key": "…", "iv": "…", \
             "encrypted_data": "…"} (camelCase sessionKey, encryptedData, appId accepted). A bad line becomes a \
-            failed result (invalid_record); blank lines are skipped. Exit 1 when any record failed.
+            failed result (invalid_record); blank lines are skipped. Exit 1 when any record failed. When the \
+            input or the output fails part-way (exit 66 or 74), the summary says how many results were written \
+            instead of counting records as ok.
             """)
 
     @Argument(help: ArgumentHelp("The JSON Lines input ('-' for stdin).", valueName: "input"))
@@ -34,6 +36,7 @@ struct DecryptFileCommand: ParsableCommand {
     var noProgress = false
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard BatchDecryptor.Format(rawValue: format) != nil else { throw ValidationError("--format must be jsonl or csv.") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256.") }
     }
@@ -57,22 +60,23 @@ struct DecryptFileCommand: ParsableCommand {
                         workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
                         lineNumber += workers.lineCount
                         for worker in workers.workers {
-                            try sink.write(worker.output)
                             summary.add(records: worker.records, failures: worker.failures)
+                            try sink.write(worker.output)
                         }
                     case .overlong(let length):
                         var line: [UInt8] = []
                         let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
                         lineNumber += 1
-                        try sink.write(line)
                         summary.add(records: 1, failures: [code.name: 1])
+                        try sink.write(line)
                     }
                     summary.progress()
                 }
                 try sink.finish()
             } catch {
                 sink.discard()
-                summary.finish()
+                let headerLines = decryptor.header.filter { $0 == 0x0A }.count
+                summary.finish(failedAfterWriting: max(sink.linesWritten - headerLines, 0))
                 throw error
             }
             summary.finish()

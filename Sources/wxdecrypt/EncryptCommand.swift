@@ -32,6 +32,7 @@ struct EncryptCommand: ParsableCommand {
     @OptionGroup var key: SessionKeyOptions
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard (json == nil) != (phone == nil) else { throw ValidationError("Pass exactly one of --json or --phone.") }
         if randomKey && key.sessionKeyFile != nil {
             throw ValidationError("--random-key and --session-key-file exclude each other.")
@@ -51,7 +52,7 @@ struct EncryptCommand: ParsableCommand {
                     phoneNumber: international, purePhoneNumber: phone, countryCode: countryCode, watermark: watermark)
                 sealed = try OpenDataEncryptor.encrypt(.phoneNumber(payload), sessionKey: sessionKey, iv: initializationVector)
             } else {
-                let object = try Console.read(json!, what: "JSON file")
+                let object = try Console.read(json!, what: "--json")
                 sealed = try OpenDataEncryptor.encrypt(
                     json: object, watermark: watermark, sessionKey: sessionKey, iv: initializationVector)
             }

@@ -33,6 +33,7 @@ struct GenerateCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard records >= 0 else { throw ValidationError("--records must not be negative.") }
         guard (0...1).contains(badFraction) else { throw ValidationError("--bad-fraction must be between 0 and 1.") }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WeChatOpenData
 
 struct VerifySignatureCommand: ParsableCommand {
@@ -25,8 +26,9 @@ struct VerifySignatureCommand: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let text = try rawData ?? Console.readText(rawDataFile!, what: "rawData file")
-            try UserInfoSignature.verify(signature: signature, rawData: text, sessionKey: try key.load())
+            // The file's exact bytes: invalid UTF-8 must not be replaced before hashing.
+            let bytes = try rawData.map { Data($0.utf8) } ?? Console.read(rawDataFile!, what: "--raw-data-file")
+            try UserInfoSignature.verify(signature: signature, rawData: bytes, sessionKey: try key.load())
             try Console.standardOutput("valid\n")
         }
     }

@@ -173,7 +173,7 @@ struct ErrorPathTests {
         defer { try? FileManager.default.removeItem(atPath: keyFile) }
         let cases: [([String], [String: String], String?, Int32)] = [
             (["encrypt", "--app-id", "wx1", "--phone", "1", "--iv", "short"], env, nil, 1),
-            (["encrypt", "--app-id", "wx 1", "--phone", "1"], env, nil, 1),
+            (["encrypt", "--app-id", "wx 1", "--phone", "1"], env, nil, 64),
             (["encrypt", "--app-id", "wx1", "--json", "-"], env, "[1,2]", 1),
             (["encrypt", "--app-id", "wx1", "--json", "/nonexistent.json"], env, nil, 66),
             (["encrypt", "--app-id", "wx1"], env, nil, 64),

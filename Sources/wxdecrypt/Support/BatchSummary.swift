@@ -22,11 +22,19 @@ struct BatchSummary {
 
     func progress() {
         guard showProgress else { return }
-        FileHandle.standardError.write(Data("\r\(records) records, \(Int(Double(records) / elapsed)) records/s   ".utf8))
+        Console.writeStandardError("\r\(records) records, \(Int(Double(records) / elapsed)) records/s   ")
+    }
+
+    /// The summary of a run the input or output stopped: no "ok" count, since results that
+    /// never reached the output are not results.
+    func finish(failedAfterWriting written: Int) {
+        if showProgress { Console.writeStandardError("\n") }
+        Console.standardError(
+            "wxdecrypt: stopped after \(records) records; the results of \(written) were written before the failure")
     }
 
     func finish() {
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if showProgress { Console.writeStandardError("\n") }
         let byCode = failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         let rate = Int(Double(records) / elapsed)
         Console.standardError(

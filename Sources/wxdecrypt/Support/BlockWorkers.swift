@@ -69,18 +69,8 @@ final class BlockWorkers: @unchecked Sendable {
 
     /// The number of lines in `bytes`, a last line without newline included.
     private static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var count = 0
-        var start = 0
-        while let newline = nextNewline(bytes, from: start) {
-            count += 1
-            start = newline + 1
-        }
+        let count = Newlines.count(in: bytes).count
         return bytes.last == 0x0A ? count : count + 1
-    }
-
-    private static func nextNewline(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard start < bytes.count, let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
-        return UnsafeRawPointer(found) - bytes.baseAddress!
     }
 
     private static func processLines(
@@ -89,7 +79,7 @@ final class BlockWorkers: @unchecked Sendable {
         var lineNumber = firstLineNumber
         var start = 0
         while start < bytes.count {
-            let end = nextNewline(bytes, from: start) ?? bytes.count
+            let end = Newlines.next(in: bytes, from: start) ?? bytes.count
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 worker.records += 1

@@ -18,17 +18,42 @@ struct CommandFailure: Error {
 }
 
 enum Console {
+    /// The most an input read whole may hold (a payload, a session key, a JSON object,
+    /// rawData, a vector file): far more than any of them needs, and a bound on what an
+    /// endless input (`/dev/zero`, `yes |`) makes the process hold.
+    static let maximumInputSize = 8 << 20
+
+    /// Writes a line to stderr. A failed write is ignored: there is nowhere left to report
+    /// it, and a closed or full stderr must not stop the run.
     static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeStandardError(line + "\n")
+    }
+
+    static func writeStandardError(_ text: String) {
+        _ = write(Array(text.utf8), to: STDERR_FILENO)
     }
 
     /// Writes to stdout; a failed write (a full disk, a closed pipe) is exit 74.
     static func standardOutput(_ text: String) throws {
-        do {
-            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
-        } catch {
-            throw CommandFailure(code: "output_failed", reason: "cannot write to standard output", status: ExitStatus.ioError)
+        let bytes = Array(text.utf8)
+        guard write(bytes, to: STDOUT_FILENO) == bytes.count else {
+            throw CommandFailure(
+                code: "output_failed", reason: "cannot write to standard output: \(String(cString: strerror(errno)))",
+                status: ExitStatus.ioError)
         }
+    }
+
+    /// Writes all of `bytes`, retrying short and interrupted writes; returns how many were
+    /// written, fewer (with `errno` set) when a write failed.
+    static func write(_ bytes: [UInt8], to descriptor: Int32) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { break }
+            offset += written
+        }
+        return offset
     }
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
@@ -46,22 +71,36 @@ enum Console {
         }
     }
 
-    /// Reads a whole input named by a path argument, `-` for stdin; exit 66 when it cannot be opened.
-    static func read(_ path: String, what: String) throws -> Data {
-        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CommandFailure(code: "cannot_open_input", reason: "cannot open \(what) '\(path)'", status: ExitStatus.noInput)
-        }
-        defer { try? handle.close() }
-        do {
-            return try handle.readToEnd() ?? Data()
-        } catch {
-            throw CommandFailure(code: "cannot_open_input", reason: "cannot read \(what) '\(path)'", status: ExitStatus.noInput)
+    /// Reads the whole input that `option` names, `-` for stdin, up to
+    /// ``maximumInputSize``; exit 66 when it cannot be opened or read or is larger.
+    static func read(_ path: String, what option: String) throws -> Data {
+        let named = "\(option) '\(path)'"
+        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw inputFailure("cannot_open_input", "cannot open \(named)") }
+        defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw inputFailure("cannot_open_input", "cannot read \(named)") }
+            if count == 0 { return data }
+            guard data.count + count <= maximumInputSize else {
+                throw CommandFailure(
+                    code: "input_too_large",
+                    reason: "\(named) holds more than \(maximumInputSize >> 20) MiB, the limit for an input read whole",
+                    status: ExitStatus.noInput)
+            }
+            data.append(contentsOf: chunk[..<count])
         }
     }
 
     /// Reads a text input; surrounding whitespace is left for the library to repair.
-    static func readText(_ path: String, what: String) throws -> String {
-        String(decoding: try read(path, what: what), as: UTF8.self)
+    static func readText(_ path: String, what option: String) throws -> String {
+        String(decoding: try read(path, what: option), as: UTF8.self)
+    }
+
+    private static func inputFailure(_ code: String, _ what: String) -> CommandFailure {
+        CommandFailure(code: code, reason: "\(what): \(String(cString: strerror(errno)))", status: ExitStatus.noInput)
     }
 }

@@ -3,6 +3,10 @@ import WeChatOpenData
 
 /// Reads an input file in large blocks of whole lines, with bounded memory: a line longer
 /// than the batch format's limit is skipped to its end and reported by its length.
+///
+/// A block holds at most ``blockSize`` bytes of lines and at most ``maximumLines`` lines:
+/// every line gets a result line of its own, so a block of tiny lines (`1\n` over and
+/// over) would otherwise turn 4 MiB of input into 200 MB of error lines held at once.
 struct InputBlocks {
     enum Block {
         /// Whole lines (the last may lack its newline at the end of the input).
@@ -12,6 +16,7 @@ struct InputBlocks {
     }
 
     static let blockSize = 4 << 20
+    static let maximumLines = 16_384
 
     private let descriptor: Int32
     private var buffer: [UInt8] = []
@@ -37,6 +42,11 @@ struct InputBlocks {
 
     mutating func next() throws -> Block? {
         while true {
+            if let end = endOfBlock() {
+                let lines = Array(buffer[..<end])
+                buffer.removeFirst(end)
+                return .lines(lines)
+            }
             if atEnd {
                 guard !buffer.isEmpty else { return nil }
                 defer { buffer.removeAll(keepingCapacity: true) }
@@ -45,13 +55,15 @@ struct InputBlocks {
             if buffer.count > BatchInputRecord.maximumLineLength + 1, !buffer.contains(0x0A) {
                 return .overlong(length: try skipRestOfLine())
             }
-            if buffer.count >= Self.blockSize, let cut = buffer.lastIndex(of: 0x0A) {
-                let lines = Array(buffer[...cut])
-                buffer.removeFirst(cut + 1)
-                return .lines(lines)
-            }
             try fill()
         }
+    }
+
+    /// Where the next block ends, just after a newline: after ``maximumLines`` lines, or
+    /// after the last whole line once the buffer holds ``blockSize`` bytes or the input ended.
+    private func endOfBlock() -> Int? {
+        let (lines, end) = buffer.withUnsafeBytes { Newlines.count(in: $0, limit: Self.maximumLines) }
+        return lines == Self.maximumLines || (lines > 0 && (atEnd || buffer.count >= Self.blockSize)) ? end : nil
     }
 
     private mutating func fill() throws {

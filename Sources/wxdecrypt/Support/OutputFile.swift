@@ -1,61 +1,72 @@
 import Foundation
 
-/// The temporary file to remove if a signal ends the run, as a C string a signal handler can use.
-nonisolated(unsafe) private var pendingTemporaryPath: UnsafeMutablePointer<CChar>?
-
-/// Where batch output goes: stdout, a device or FIFO written directly, or a regular file
-/// written to a temporary file beside it and renamed into place only when complete, so an
-/// interrupted run (SIGINT, SIGTERM, a full disk) never leaves a half-written file or the
-/// temporary file behind.
+/// Where batch output goes (see ``OutputDestination``). A regular file is written to a
+/// temporary file beside it, created `0600` (less the umask) because it holds plaintext,
+/// and renamed into place only when complete, keeping the mode of the file it replaces;
+/// so an interrupted run (any terminating signal, a full disk) never leaves a half-written
+/// file or the temporary file behind.
 final class OutputFile {
     private let descriptor: Int32
+    private let closesDescriptor: Bool
     private let target: String?
     private let temporary: String?
     /// How errors name the output.
     private let name: String
     private var pending: [UInt8] = []
+    private var linesOnDescriptor = 0
+    private var isOpen = true
+    private var renamed = false
+
+    /// Lines that reached the output and stay there: for a regular file, none unless it
+    /// was renamed into place. Every result is one line, so this counts results.
+    var linesWritten: Int { temporary == nil || renamed ? linesOnDescriptor : 0 }
 
     init(path: String?) throws {
-        signal(SIGPIPE, SIG_IGN)
-        name = path.map { $0 == "-" ? "standard output" : $0 } ?? "standard output"
-        guard let path, path != "-" else {
-            descriptor = STDOUT_FILENO
-            target = nil
-            temporary = nil
-            return
-        }
-        var info = stat()
-        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
-            descriptor = open(path, O_WRONLY)
+        let path = path ?? "-"
+        name = path == "-" ? "standard output" : path
+        switch try OutputDestination.resolve(path) {
+        case .standardOutput:
+            (descriptor, closesDescriptor, target, temporary) = (STDOUT_FILENO, false, nil, nil)
+        case .descriptor(let copy):
+            (descriptor, closesDescriptor, target, temporary) = (copy, true, nil, nil)
+        case .special(let special, let device, let inode):
+            descriptor = open(special, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else { throw Self.failure("cannot open output '\(path)'") }
-            target = nil
-            temporary = nil
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).wxdecrypt-\(getpid()).tmp").path
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { throw Self.failure("cannot create output beside '\(path)'") }
-        target = path
-        temporary = temporaryPath
-        pendingTemporaryPath = strdup(temporaryPath)
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber) { received in
-                if let path = pendingTemporaryPath { unlink(path) }
-                _exit(128 + received)
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, info.st_dev == device, info.st_ino == inode else {
+                close(descriptor)
+                throw OutputDestination.failure("output '\(path)' was replaced while it was being opened")
             }
-            sigaddset(&unblock, signalNumber)
+            (closesDescriptor, target, temporary) = (true, nil, nil)
+        case .regularFile(let directory, let file):
+            var created: (descriptor: Int32, path: String)?
+            for _ in 0..<8 where created == nil {
+                let candidate = OutputDestination.joined(directory, Self.temporaryName(for: file))
+                let made = TerminationCleanup.create(candidate) {
+                    open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                }
+                if made >= 0 { created = (made, candidate) } else if errno != EEXIST { break }
+            }
+            guard let created else { throw Self.failure("cannot create output beside '\(path)'") }
+            descriptor = created.descriptor
+            closesDescriptor = true
+            target = OutputDestination.joined(directory, file)
+            temporary = created.path
         }
-        // A parent may have started us with these signals blocked; the clean-up must run.
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    /// `.NAME.wxdecrypt-PID-RANDOM.tmp`, with NAME shortened (at a character boundary) so
+    /// that the whole stays within the 255-byte limit on one path component.
+    static func temporaryName(for file: String) -> String {
+        let suffix = ".wxdecrypt-\(getpid())-\(String(UInt32.random(in: .min ... .max), radix: 16)).tmp"
+        let room = 255 - 1 - suffix.utf8.count
+        var stem = Substring(file)
+        while stem.utf8.count > room { stem.removeLast() }
+        return "." + stem + suffix
     }
 
     private static func failure(_ what: String) -> CommandFailure {
-        CommandFailure(
-            code: "output_failed", reason: "\(what): \(String(cString: strerror(errno)))", status: ExitStatus.ioError)
+        OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
     /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is.
@@ -75,49 +86,55 @@ final class OutputFile {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let failure = Self.failure("cannot write output '\(name)'")
-                discard()
-                throw failure
-            }
-            offset += written
+        let written = Console.write(bytes, to: descriptor)
+        let failure = written < bytes.count ? Self.failure("cannot write output '\(name)'") : nil
+        // After a partial write, the whole lines that did get out still count.
+        linesOnDescriptor += bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<written])).count }
+        if let failure {
+            discard()
+            throw failure
         }
     }
 
     /// Flushes and, for a regular file, renames the temporary file into place.
     func finish() throws {
         try flush()
-        guard let target, let temporary else { return }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            let failure = Self.failure("cannot write output '\(target)'")
+        guard let temporary, let target else {
+            closeOnce()
+            return
+        }
+        var existing = stat()
+        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG {
+            _ = fchmod(descriptor, existing.st_mode & 0o7777)
+        }
+        let synced = fsync(descriptor) == 0
+        guard closeOnce(), synced else {
+            let failure = Self.failure("cannot write output '\(name)'")
             discard()
             throw failure
         }
         guard rename(temporary, target) == 0 else {
-            let failure = Self.failure("cannot move output into place at '\(target)'")
-            unlink(temporary)
-            Self.forgetTemporaryPath()
+            let failure = Self.failure("cannot move output into place at '\(name)'")
+            discard()
             throw failure
         }
-        Self.forgetTemporaryPath()
+        TerminationCleanup.disarm()
+        renamed = true
     }
 
-    /// Removes the temporary file after a failure.
+    /// Closes the output after a failure, removing the temporary file.
     func discard() {
-        guard let temporary else { return }
-        close(descriptor)
+        closeOnce()
+        guard let temporary, !renamed else { return }
         unlink(temporary)
-        Self.forgetTemporaryPath()
+        TerminationCleanup.disarm()
     }
 
-    /// Clears the signal handler's path before freeing it, so the handler never sees a freed pointer.
-    private static func forgetTemporaryPath() {
-        guard let path = pendingTemporaryPath else { return }
-        pendingTemporaryPath = nil
-        free(path)
+    /// Closes the descriptor if it is ours and still open; false when closing failed.
+    @discardableResult
+    private func closeOnce() -> Bool {
+        guard isOpen, closesDescriptor else { return true }
+        isOpen = false
+        return close(descriptor) == 0
     }
 }

@@ -15,6 +15,7 @@ struct PayloadInputOptions: ParsableArguments {
     var dataFile: String?
 
     func validate() throws {
+        try AppIDArgument.validate(appID)
         guard (data == nil) != (dataFile == nil) else {
             throw ValidationError("Pass exactly one of --data or --data-file.")
         }
@@ -22,6 +23,6 @@ struct PayloadInputOptions: ParsableArguments {
 
     func load() throws -> String {
         if let data { return data }
-        return try Console.readText(dataFile!, what: "data file")
+        return try Console.readText(dataFile!, what: "--data-file")
     }
 }

@@ -18,7 +18,7 @@ struct SessionKeyOptions: ParsableArguments {
     func loadText() throws -> String {
         let text: String
         if let sessionKeyFile {
-            text = try Console.readText(sessionKeyFile, what: "session key file")
+            text = try Console.readText(sessionKeyFile, what: "--session-key-file")
         } else if let value = ProcessInfo.processInfo.environment[Self.environmentVariable] {
             text = value
         } else {

@@ -13,9 +13,18 @@ struct VerificationOptions: ParsableArguments {
     @Flag(help: "Mask phone numbers (135****6666).")
     var mask = false
 
+    /// The Unix times a `Date` holds to the second: beyond them the conversion to and from
+    /// `Double` would change the value or trap.
+    static let representableNow: ClosedRange<Int64> = -(1 << 53)...(1 << 53)
+
     func validate() throws {
         if now != nil && maxAge == nil { throw ValidationError("--now only applies together with --max-age.") }
         if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative.") }
+        if let now, !Self.representableNow.contains(now) {
+            throw ValidationError(
+                "--now must be between \(Self.representableNow.lowerBound) and \(Self.representableNow.upperBound) "
+                    + "(Unix seconds that a date holds exactly).")
+        }
     }
 
     /// A policy from `--max-age` and `--now`; without `--max-age` there is nothing to check.

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Peak memory (maximum RSS, from /usr/bin/time -f %M) of `wxdecrypt decrypt-file` with
+# --jobs 1 and 2 on every input shape that used to grow it (tiny garbage lines turned
+# 4 MiB blocks into 200 MB of error lines), and of every reader of a whole file on an
+# endless input (/dev/zero). Fails when a run goes over the bound or ends otherwise than
+# expected. Runs from a fresh clone as root; WXDECRYPT=path skips the release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bound_mb=${MEMORY_BOUND_MB:-64}
+
+if ! [ -x /usr/bin/time ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y time
+fi
+
+binary=${WXDECRYPT:-}
+if [ -z "$binary" ]; then
+    swift build -c release --product wxdecrypt
+    binary=.build/release/wxdecrypt
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The input shapes, from a few bytes per line to the longest lines there are.
+awk 'BEGIN { for (i = 0; i < 4000000; i++) print 1 }' > "$work/tiny-lines.jsonl"
+awk 'BEGIN { for (i = 0; i < 8000000; i++) print "" }' > "$work/blank-lines.jsonl"
+"$binary" generate --records 100000 --bad-fraction 0.1 --output "$work/records.jsonl" 2>/dev/null
+record=$(head -n 1 "$work/records.jsonl")
+long_id=$(head -c 1000000 /dev/zero | tr '\0' x)
+for _ in $(seq 40); do printf '{"id":"%s",%s\n' "$long_id" "${record#\{}"; done > "$work/long-ids.jsonl"
+for _ in $(seq 4); do head -c 5000000 /dev/zero | tr '\0' A; echo; done > "$work/over-long-lines.jsonl"
+head -c 20000000 /dev/zero | tr '\0' B >> "$work/over-long-lines.jsonl"
+key_file="$work/session-key"
+echo 'tiihtNczf5v6AKRyjwEUhQ==' > "$key_file"
+
+passed=0
+failed=0
+# measure NAME EXPECTED_STATUSES SECONDS COMMAND...: one run, killed after SECONDS (an
+# endless read is a failure, not a hang), its peak RSS against the bound. --foreground:
+# timeout waits for the killed run, so time sees the run's peak, not timeout's own.
+measure() {
+    local name=$1 expected=$2 seconds=$3
+    shift 3
+    local status=0
+    /usr/bin/time -f %M -o "$work/rss" timeout --foreground -s KILL "$seconds" "$@" > /dev/null 2> "$work/stderr" < /dev/null \
+        || status=$?
+    local peak_kb
+    peak_kb=$(tail -n 1 "$work/rss")
+    local verdict=ok
+    if [ "$peak_kb" -gt $((bound_mb * 1024)) ]; then
+        verdict="FAIL: over ${bound_mb} MB"
+    elif ! [[ " $expected " == *" $status "* ]]; then
+        verdict="FAIL: exit $status, expected $expected: $(tail -n 1 "$work/stderr")"
+    fi
+    printf '%-44s %6d MB  %s\n' "$name" $((peak_kb / 1024)) "$verdict"
+    if [ "$verdict" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+for shape in tiny-lines blank-lines records long-ids over-long-lines; do
+    for jobs in 1 2; do
+        measure "decrypt-file $shape --jobs $jobs" "0 1" 120 \
+            "$binary" decrypt-file "$work/$shape.jsonl" --app-id wx4f4bc4dec97d474b --jobs "$jobs" --output /dev/null
+    done
+done
+payload=(--app-id wx4f4bc4dec97d474b --iv r7BXXKkLb8qrSNn05n0qiA==)
+measure "decrypt --data-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data-file /dev/zero --session-key-file "$key_file"
+measure "decrypt --session-key-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data x --session-key-file /dev/zero
+measure "encrypt --json /dev/zero" 66 5 "$binary" encrypt --app-id wx1 --json /dev/zero --session-key-file "$key_file"
+measure "verify-signature --raw-data-file /dev/zero" 66 5 \
+    "$binary" verify-signature --signature 00 --raw-data-file /dev/zero --session-key-file "$key_file"
+measure "verify-vectors /dev/zero" 66 5 "$binary" verify-vectors /dev/zero
+
+echo "memory-bound: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
