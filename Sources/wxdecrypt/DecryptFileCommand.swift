@@ -9,7 +9,9 @@ struct DecryptFileCommand: ParsableCommand {
         abstract: "Decrypt a JSON Lines file of records: one result line per record, in input order.",
         discussion: """
             Input lines: {"id": any (optional), "appid": "wx…" (optional), "session_key": "…", "iv": "…", \
-            "encrypted_data": "…"} (camelCase sessionKey, encryptedData, appId accepted). A bad line becomes a \
+            "encrypted_data": "…", "previous_session_key": "…" (optional)} (camelCase sessionKey, encryptedData, \
+            appId, previousSessionKey accepted). The previous key is tried only when session_key fails; a result \
+            it decrypted says "session_key":"previous", and the summary counts them. A bad line becomes a \
             failed result (invalid_record); blank lines are skipped. Exit 1 when any record failed. When the \
             input or the output fails part-way (exit 66 or 74), the summary says how many results were written \
             instead of counting records as ok.
@@ -60,7 +62,9 @@ struct DecryptFileCommand: ParsableCommand {
                         workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
                         lineNumber += workers.lineCount
                         for worker in workers.workers {
-                            summary.add(records: worker.records, failures: worker.failures)
+                            summary.add(
+                                records: worker.records, failures: worker.failures,
+                                previousKeyMatches: worker.previousKeyMatches)
                             try sink.write(worker.output)
                         }
                     case .overlong(let length):

@@ -14,6 +14,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     @OptionGroup var input: PayloadInputOptions
     @OptionGroup var key: SessionKeyOptions
+    @OptionGroup var previousKey: PreviousSessionKeyOptions
 
     @Option(name: .customLong("as"), help: "The kind to read the payload as; auto recognises it from its keys.")
     var kind: PayloadKindArgument = .auto
@@ -24,8 +25,8 @@ struct DiagnoseCommand: ParsableCommand {
         try Console.run {
             let decryptor = try OpenDataDecryptor(appID: input.appID, freshness: verification.freshness)
             let diagnosis = OpenDataDiagnosis.diagnose(
-                decryptor: decryptor, as: kind.kind, sessionKey: try key.loadText(), iv: input.iv,
-                encryptedData: try input.load())
+                decryptor: decryptor, as: kind.kind, sessionKey: try key.loadText(),
+                previousSessionKey: try previousKey.loadText(), iv: input.iv, encryptedData: try input.load())
             for step in diagnosis.steps {
                 try Console.standardOutput("\(step.passed ? "ok  " : "FAIL") \(step.title): \(step.detail)\n")
             }
@@ -34,7 +35,10 @@ struct DiagnoseCommand: ParsableCommand {
                     code: failure.code?.name ?? "diagnosis_failed", reason: "\(failure.title) failed (see above)",
                     status: ExitStatus.failed)
             }
-            try Console.standardOutput("The payload decrypts and verifies.\n")
+            try Console.standardOutput(
+                diagnosis.matchedKey == .previous
+                    ? "The payload decrypts and verifies with the previous session key (see above).\n"
+                    : "The payload decrypts and verifies.\n")
         }
     }
 }

@@ -7,11 +7,14 @@ struct BatchSummary {
     private(set) var records = 0
     private(set) var failed = 0
     private var failures: [String: Int] = [:]
+    /// Records that decrypted only with their `previous_session_key`.
+    private var previousKeyMatches = 0
 
     init(showProgress: Bool) { self.showProgress = showProgress }
 
-    mutating func add(records count: Int, failures counts: [String: Int]) {
+    mutating func add(records count: Int, failures counts: [String: Int], previousKeyMatches matches: Int = 0) {
         records += count
+        previousKeyMatches += matches
         for (code, number) in counts {
             failed += number
             failures[code, default: 0] += number
@@ -38,7 +41,9 @@ struct BatchSummary {
         let byCode = failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         let rate = Int(Double(records) / elapsed)
         Console.standardError(
-            "wxdecrypt: \(records) records, \(records - failed) ok, \(failed) failed"
+            "wxdecrypt: \(records) records, \(records - failed) ok"
+                + (previousKeyMatches == 0 ? "" : " (\(previousKeyMatches) with the previous session key)")
+                + ", \(failed) failed"
                 + (byCode.isEmpty ? "" : " (\(byCode))")
                 + String(format: ", %.3f s, %d records/s", elapsed, rate))
     }

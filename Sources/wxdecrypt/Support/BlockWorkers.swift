@@ -10,6 +10,8 @@ final class BlockWorkers: @unchecked Sendable {
         var output: [UInt8] = []
         var records = 0
         var failures: [String: Int] = [:]
+        /// Records decrypted with their `previous_session_key`.
+        var previousKeyMatches = 0
         var lineCount = 0
     }
 
@@ -42,6 +44,7 @@ final class BlockWorkers: @unchecked Sendable {
                 worker.output.removeAll(keepingCapacity: true)
                 worker.records = 0
                 worker.failures.removeAll(keepingCapacity: true)
+                worker.previousKeyMatches = 0
                 Self.processLines(
                     UnsafeRawBufferPointer(rebasing: input.value[slices.value[index]]), firstLineNumber: starts.value[index],
                     decryptor: decryptor, worker: worker)
@@ -83,8 +86,11 @@ final class BlockWorkers: @unchecked Sendable {
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 worker.records += 1
-                if let failure = decryptor.process(line: line, lineNumber: lineNumber, appendingTo: &worker.output).failure {
+                let outcome = decryptor.process(line: line, lineNumber: lineNumber, appendingTo: &worker.output)
+                if let failure = outcome.failure {
                     worker.failures[failure.name, default: 0] += 1
+                } else if outcome.matchedKey == .previous {
+                    worker.previousKeyMatches += 1
                 }
             }
             lineNumber += 1
