@@ -26,8 +26,8 @@ struct DecryptFileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write results ('-' for stdout, the default).", valueName: "path"))
     var output: String?
 
-    @Option(help: "jsonl or csv.")
-    var format: String = "jsonl"
+    @Option(help: "The output format.")
+    var format: BatchDecryptor.Format = .jsonl
 
     @Option(help: "Worker threads; the number of cores by default.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -39,7 +39,6 @@ struct DecryptFileCommand: ParsableCommand {
 
     func validate() throws {
         try AppIDArgument.validate(appID)
-        guard BatchDecryptor.Format(rawValue: format) != nil else { throw ValidationError("--format must be jsonl or csv.") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256.") }
     }
 
@@ -47,7 +46,7 @@ struct DecryptFileCommand: ParsableCommand {
         try Console.run {
             let decryptor = try BatchDecryptor(
                 defaultAppID: appID, freshness: verification.freshness,
-                maskPhoneNumbers: verification.mask, format: BatchDecryptor.Format(rawValue: format)!)
+                maskPhoneNumbers: verification.mask, format: format)
             var blocks = try InputBlocks(path: input)
             defer { blocks.close() }
             let sink = try OutputFile(path: output)
