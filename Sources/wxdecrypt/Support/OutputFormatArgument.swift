@@ -1,5 +1,5 @@
-import ArgumentParser
-import WeChatOpenData
+public import ArgumentParser
+public import WeChatOpenData
 
 /// `--format jsonl|csv`: the library's formats, typed, so that `--help` lists them and a wrong
 /// value is a usage error from the parser itself.
