@@ -171,55 +171,58 @@ struct ErrorPathTests {
         let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("wx-key-\(UUID().uuidString)").path
         try Data(key.utf8).write(to: URL(fileURLWithPath: keyFile))
         defer { try? FileManager.default.removeItem(atPath: keyFile) }
-        let cases: [([String], [String: String], String?, Int32)] = [
-            (["encrypt", "--app-id", "wx1", "--phone", "1", "--iv", "short"], env, nil, 1),
-            (["encrypt", "--app-id", "wx 1", "--phone", "1"], env, nil, 64),
-            (["encrypt", "--app-id", "wx1", "--json", "-"], env, "[1,2]", 1),
-            (["encrypt", "--app-id", "wx1", "--json", "/nonexistent.json"], env, nil, 66),
-            (["encrypt", "--app-id", "wx1"], env, nil, 64),
-            (["encrypt", "--app-id", "wx1", "--phone", "1"], ["WX_SESSION_KEY": "AAAA"], nil, 1),
-            (["generate", "--records", "-1"], [:], nil, 64),
-            (["generate", "--records", "1", "--bad-fraction", "2"], [:], nil, 64),
-            (["generate", "--records", "1", "--output", "/nonexistent-dir/x"], [:], nil, 74),
-            (["verify-signature", "--signature", "00", "--raw-data", "x"], env, nil, 1),
-            (["verify-signature", "--signature", "00", "--raw-data", "x"], [:], nil, 64),
-            (["verify-signature", "--signature", "00"], env, nil, 64),
-            (["verify-signature", "--signature", "00", "--raw-data-file", "/nonexistent"], env, nil, 66),
-            (["session-signature", "--session-key-file", "/nonexistent"], [:], nil, 66),
-            (["session-signature", "--session-key-file", "-"], [:], "not base64!", 1),
-            (["session-signature"], ["WX_SESSION_KEY": key + "AAAA"], nil, 1),
-            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y"], env, nil, 1),
-            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y", "--session-key-file", keyFile], [:], nil, 1),
-            (["diagnose", "--app-id", "wx1", "--iv", "x"], env, nil, 64),
-            (["decrypt-file", "-", "--app-id", "wx1"], env, #"{"session_key":"\#(key)","iv":"x","encrypted_data":"y"}"#, 1),
-            (["verify-vectors", "/nonexistent"], [:], nil, 66),
-            (["no-such-command"], [:], nil, 64),
+        // Arguments, environment, stdin, exit status, and the start of stderr's first line: the exact
+        // error code for runtime failures, the parser's message for usage errors.
+        let cases: [([String], [String: String], String?, Int32, String)] = [
+            (["encrypt", "--app-id", "wx1", "--phone", "1", "--iv", "short"], env, nil, 1, "error[invalid_iv]: "),
+            (["encrypt", "--app-id", "wx 1", "--phone", "1"], env, nil, 64, "Error: --app-id: appid must be"),
+            (["encrypt", "--app-id", "wx1", "--json", "-"], env, "[1,2]", 1, "error[invalid_payload]: "),
+            (["encrypt", "--app-id", "wx1", "--json", "/nonexistent.json"], env, nil, 66, "error[cannot_open_input]: "),
+            (["encrypt", "--app-id", "wx1"], env, nil, 64, "Error: Pass exactly one of --json or --phone."),
+            (["encrypt", "--app-id", "wx1", "--phone", "1"], ["WX_SESSION_KEY": "AAAA"], nil, 1, "error[invalid_session_key]: "),
+            (["generate", "--records=-1"], [:], nil, 64, "Error: --records must not be negative."),
+            (["generate", "--records", "1", "--bad-fraction", "2"], [:], nil, 64, "Error: --bad-fraction must be between 0 and 1."),
+            (["generate", "--records", "1", "--output", "/nonexistent-dir/x"], [:], nil, 74, "error[output_failed]: "),
+            (["verify-signature", "--signature", "00", "--raw-data", "x"], env, nil, 1, "error[invalid_signature]: "),
+            (["verify-signature", "--signature", "00", "--raw-data", "x"], [:], nil, 64, "error[missing_session_key]: "),
+            (["verify-signature", "--signature", "00"], env, nil, 64, "Error: Pass exactly one of --raw-data or --raw-data-file."),
+            (["verify-signature", "--signature", "00", "--raw-data-file", "/nonexistent"], env, nil, 66, "error[cannot_open_input]: "),
+            (["session-signature", "--session-key-file", "/nonexistent"], [:], nil, 66, "error[cannot_open_input]: "),
+            (["session-signature", "--session-key-file", "-"], [:], "not base64!", 1, "error[invalid_session_key]: "),
+            (["session-signature"], ["WX_SESSION_KEY": key + "AAAA"], nil, 1, "error[invalid_session_key]: "),
+            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y"], env, nil, 1, "error[invalid_iv]: "),
+            (["diagnose", "--app-id", "wx1", "--iv", "x", "--data", "y", "--session-key-file", keyFile], [:], nil, 1,
+             "error[invalid_iv]: "),
+            (["diagnose", "--app-id", "wx1", "--iv", "x"], env, nil, 64, "Error: Pass exactly one of --data or --data-file."),
+            (["decrypt-file", "-", "--app-id", "wx1"], env, #"{"session_key":"\#(key)","iv":"x","encrypted_data":"y"}"#, 1,
+             "wxdecrypt: 1 records, 0 ok, 1 failed (invalid_iv: 1)"),
+            (["verify-vectors", "/nonexistent"], [:], nil, 66, "error[cannot_open_input]: "),
+            (["no-such-command"], [:], nil, 64, "Error: Unexpected argument 'no-such-command'"),
         ]
         // A phone record that decrypts but fails verification: its number must not leak either.
         let record = try WXDecryptRunner.run(
             ["encrypt", "--app-id", "wx1111111111111111", "--phone", "13912345678", "--timestamp", "1"], environment: env)
         let fields = try #require(JSONSerialization.jsonObject(with: Data(record.stdout.utf8)) as? [String: String])
-        let phoneCases: [[String]] = [
-            ["decrypt", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
-            ["decrypt", "--app-id", "wx1111111111111111", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!,
-             "--max-age", "60"],
-            ["diagnose", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
+        let phoneCases: [([String], String)] = [
+            (["decrypt", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
+             "error[appid_mismatch]: "),
+            (["decrypt", "--app-id", "wx1111111111111111", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!,
+              "--max-age", "60"], "error[watermark_expired]: "),
+            (["diagnose", "--app-id", "wx2222222222222222", "--iv", fields["iv"]!, "--data", fields["encrypted_data"]!],
+             "error[appid_mismatch]: "),
         ]
-        for arguments in phoneCases {
+        for (arguments, start) in phoneCases {
             let outcome = try WXDecryptRunner.run(arguments, environment: env)
             #expect(outcome.status == 1)
+            #expect(outcome.stderr.hasPrefix(start), "\(arguments): \(outcome.stderr)")
             #expect(!outcome.stdout.contains("13912345678") && !outcome.stderr.contains("13912345678"))
             #expect(!outcome.stdout.contains("5678\"") && !outcome.stderr.contains("139123"))
             CommandTests.assertNoSecrets(outcome)
         }
-        for (arguments, environment, stdin, status) in cases {
+        for (arguments, environment, stdin, status, start) in cases {
             let outcome = try WXDecryptRunner.run(arguments, environment: environment, stdin: stdin)
             #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
-            if arguments[0] == "decrypt-file" {
-                #expect(outcome.stderr.contains(" failed (invalid_iv: 1)"), "per-record failures are in the summary")
-            } else if status == 1 || status == 66 || status == 74 {
-                #expect(outcome.stderr.contains("error["), "\(arguments): \(outcome.stderr)")
-            }
+            #expect(outcome.stderr.hasPrefix(start), "\(arguments): \(outcome.stderr)")
             CommandTests.assertNoSecrets(outcome)
         }
     }
