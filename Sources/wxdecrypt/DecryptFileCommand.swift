@@ -34,18 +34,26 @@ struct DecryptFileCommand: ParsableCommand {
 
     @OptionGroup var verification: VerificationOptions
 
+    @Flag(help: ArgumentHelp(
+        "Take each record's freshness policy from its own max_age and now (as conformance cases and test vectors "
+            + "carry them); for such replays only, never for archives. Excludes --max-age."))
+    var freshnessFromRecords = false
+
     @Flag(help: "No progress bar, even on a terminal.")
     var noProgress = false
 
     func validate() throws {
         try AppIDArgument.validate(appID)
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256.") }
+        if freshnessFromRecords && verification.maxAge != nil {
+            throw ValidationError("--freshness-from-records excludes --max-age.")
+        }
     }
 
     func run() throws {
         try Console.run {
             let decryptor = try BatchDecryptor(
-                defaultAppID: appID, freshness: verification.freshness,
+                defaultAppID: appID, freshness: verification.freshness, freshnessFromRecords: freshnessFromRecords,
                 maskPhoneNumbers: verification.mask, format: format)
             var blocks = try InputBlocks(path: input)
             defer { blocks.close() }

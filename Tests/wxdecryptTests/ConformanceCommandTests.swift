@@ -29,7 +29,7 @@ struct ConformanceCommandTests {
         func got(_ id: String) -> String? { checks.first { $0["id"] as? String == id }?["got"] as? String }
     }
 
-    @Test("decrypt-file - passes every required check")
+    @Test("decrypt-file - passes every required check; with the records' own clocks, every check")
     func decryptFile() throws {
         let outcome = try Self.conformance(["--json"], [WXDecryptRunner.binary.path, "decrypt-file", "-"])
         let report = try Report(outcome)
@@ -39,6 +39,20 @@ struct ConformanceCommandTests {
         // decrypt-file exits 1 because the suite's negative records fail: a clean exit all the same.
         #expect(report.got("exits-cleanly") == "exit 1")
         #expect(report.failing(in: ["informational"]) == [])
+        // One clock for the whole run cannot judge cases that each carry their own.
+        #expect(report.failing(in: ["recommended"]) == ["freshness-rejects-stale", "freshness-rejects-future", "vectors-freshness"])
+
+        let own = try Self.conformance(
+            ["--json"], [WXDecryptRunner.binary.path, "decrypt-file", "-", "--freshness-from-records"])
+        let ownReport = try Report(own)
+        #expect(ownReport.failing(in: ["required", "recommended", "informational"]) == [])
+        #expect(own.status == 0)
+    }
+
+    @Test("--freshness-from-records excludes --max-age")
+    func freshnessFromRecordsExcludesMaxAge() throws {
+        let outcome = try WXDecryptRunner.run(["decrypt-file", "-", "--freshness-from-records", "--max-age", "60"], stdin: "")
+        #expect(outcome.status == 64 && outcome.stderr.contains("--freshness-from-records excludes --max-age"))
     }
 
     @Test("the strict Node.js adapter passes every check")

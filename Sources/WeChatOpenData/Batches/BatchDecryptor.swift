@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Turns `decrypt-file` input lines into output lines: one result per record, never an
 /// exception, in JSON Lines or CSV.
 ///
@@ -23,6 +29,9 @@ public struct BatchDecryptor: Sendable {
     /// The output format.
     public let format: Format
 
+    /// Whether a record's own `now` and `max_age` set its freshness policy.
+    public let freshnessFromRecords: Bool
+
     /// The decryptor for `defaultAppID`, made once.
     private let defaultDecryptor: OpenDataDecryptor?
 
@@ -31,14 +40,23 @@ public struct BatchDecryptor: Sendable {
     /// - Parameters:
     ///   - defaultAppID: The appid for records without an `appid` field.
     ///   - freshness: The freshness policy, if any.
+    ///   - freshnessFromRecords: Let each record's own `max_age` (and `now`, its clock) set its
+    ///     freshness policy, as conformance cases and test vectors carry them. Only for such
+    ///     replays: in an archive, a record must not choose its own policy. Excludes `freshness`.
     ///   - maskPhoneNumbers: Mask phone numbers in the output.
     ///   - format: The output format.
-    /// - Throws: ``OpenDataError/Code/invalidArgument`` when `defaultAppID` cannot be an appid.
+    /// - Throws: ``OpenDataError/Code/invalidArgument`` when `defaultAppID` cannot be an appid, or
+    ///   both `freshness` and `freshnessFromRecords` are given.
     public init(
-        defaultAppID: String?, freshness: FreshnessPolicy? = nil, maskPhoneNumbers: Bool = false, format: Format = .jsonl
+        defaultAppID: String?, freshness: FreshnessPolicy? = nil, freshnessFromRecords: Bool = false,
+        maskPhoneNumbers: Bool = false, format: Format = .jsonl
     ) throws(OpenDataError) {
+        guard freshness == nil || !freshnessFromRecords else {
+            throw .invalidArgument(field: "freshnessFromRecords", "excludes a batch-wide freshness policy")
+        }
         self.defaultAppID = defaultAppID
         self.freshness = freshness
+        self.freshnessFromRecords = freshnessFromRecords
         self.maskPhoneNumbers = maskPhoneNumbers
         self.format = format
         defaultDecryptor = try defaultAppID.map { (appID) throws(OpenDataError) in
@@ -166,8 +184,24 @@ public struct BatchDecryptor: Sendable {
     }
 
     /// The default decryptor when the record names no appid or the same one; otherwise one
-    /// made for the record's appid.
+    /// made for the record's appid (or for its own clock, when the batch takes it from records).
     private func decryptor(for record: RecordLine) throws(OpenDataError) -> OpenDataDecryptor {
+        if freshnessFromRecords, let maximumAge = record.maximumAge {
+            let seconds = try PayloadField.int64(maximumAge, field: "max_age")
+            guard seconds >= 0 else { throw .invalidRecord(line: record.lineNumber, "max_age must not be negative") }
+            let policy: FreshnessPolicy
+            if let now = record.now {
+                let clock = Date(timeIntervalSince1970: TimeInterval(try PayloadField.int64(now, field: "now")))
+                policy = FreshnessPolicy(maximumAge: .seconds(seconds), now: { clock })
+            } else {
+                policy = FreshnessPolicy(maximumAge: .seconds(seconds))
+            }
+            guard let appID = record.appID.map({ JSONUnescape.string(record.line, $0) }) ?? defaultAppID else {
+                throw .invalidRecord(
+                    line: record.lineNumber, "the record has no appid and no default appid was given", field: "appid")
+            }
+            return try OpenDataDecryptor(appID: appID, freshness: policy)
+        }
         guard let span = record.appID else {
             guard let defaultDecryptor else {
                 throw .invalidRecord(

@@ -13,6 +13,10 @@ struct RecordLine {
     var previousSessionKey: JSONStringSpan?
     var iv: JSONStringSpan!
     var encryptedData: JSONStringSpan!
+    /// A record's own clock and maximum age (`now`, `max_age`), read as the conformance cases
+    /// and test vectors carry them; used only when the batch says so.
+    var now: JSONValue?
+    var maximumAge: JSONValue?
 
     struct Failure: Error {
         let id: String
@@ -100,6 +104,10 @@ struct RecordLine {
             }
             if key.is("id", in: line) {
                 record.id = value.start..<value.end
+            } else if key.is("now", in: line) {
+                record.now = value
+            } else if key.is("max_age", in: line) {
+                record.maximumAge = value
             } else if key.is("session_key", in: line) {
                 record.sessionKey = take("session_key", .sessionKeySnake)
             } else if key.is("sessionKey", in: line) {
