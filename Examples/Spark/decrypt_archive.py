@@ -11,6 +11,7 @@ See README.md beside this file for what the job guarantees and why it is built t
 import argparse
 import binascii
 import collections
+import itertools
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from pyspark import SparkFiles
 from pyspark.sql import SparkSession
@@ -252,9 +254,10 @@ def main(argv):
     spark = SparkSession.builder.appName("wxdecrypt decrypt-file").getOrCreate()
     try:
         require_private_results(spark.sparkContext.getConf())
+        started = time.monotonic()
         # Lines end at LF only, as for decrypt-file (a CR before it stays, and decrypt-file
         # ignores it). Lines cross to Python in base64 so that their bytes arrive as they are,
-        # invalid UTF-8 included; as bytes (BinaryType) they cross about twice as slowly.
+        # invalid UTF-8 included; as BinaryType they crossed about twice as slowly here.
         lines = spark.read.option("lineSep", "\n").text(arguments.archive).select(
             F.base64(F.col("value").cast("binary")))
         # A first pass, in the JVM only, gives every partition the archive line number it starts
@@ -263,12 +266,13 @@ def main(argv):
             lines.groupBy(F.spark_partition_id().alias("partition")).count().collect())
         partitions = lines.rdd.getNumPartitions()
         line_counts = [counts.get(index, 0) for index in range(partitions)]
-        first_line_numbers = [1 + sum(line_counts[:index]) for index in range(partitions)]
+        first_line_numbers = [1 + before for before in itertools.accumulate(line_counts, initial=0)]
         jobs = int(spark.conf.get("spark.task.cpus", "1"))
         command = decrypt_file_command(arguments.binary, decrypt_file_options(arguments), jobs)
         results = lines.rdd.mapPartitionsWithIndex(decrypt_partitions(command, first_line_numbers, line_counts))
         results.saveAsTextFile(output)
-        print("wxdecrypt-spark: %d lines in %d partitions, results in %s" % (sum(line_counts), partitions, output))
+        print("decrypt_archive: %d lines in %d partitions in %.1f s, results in %s"
+              % (sum(line_counts), partitions, time.monotonic() - started, output))
     finally:
         spark.stop()
 
