@@ -3,7 +3,8 @@
 Each partition of the archive is streamed through one `wxdecrypt decrypt-file -` process;
 the results are written beside the archive, one part file per partition, in input order.
 
-    spark-submit --files path/to/wxdecrypt decrypt_archive.py ARCHIVE --app-id wx... [--output DIR]
+    spark-submit --conf spark.hadoop.fs.permissions.umask-mode=077 --files path/to/wxdecrypt \
+        decrypt_archive.py ARCHIVE --app-id wx... [--output DIR]
 
 See README.md beside this file for what the job guarantees and why it is built this way.
 """
@@ -32,9 +33,9 @@ ACCEPTED_EXIT_CODES = (0, 1)
 # decrypt-file skips lines made only of these bytes and writes no result for them.
 BLANK_BYTES = b" \t\r"
 
-# What follows an "id" key when its value is an integer. The escaped spelling of the key
-# ("\u0069d") is found by the JSON reading in `own_integer_ids`.
-INTEGER_VALUE = re.compile(rb'[ \t\r]*:[ \t\r]*(\d+)')
+# What follows an "id" key when its value is an integer short enough to be a position. The
+# escaped spelling of the key ("\u0069d") is found by the JSON reading in `own_integer_ids`.
+INTEGER_VALUE = re.compile(rb'[ \t\r]*:[ \t\r]*(\d{1,18})(?!\d)')
 
 
 UMASK_SETTING = "spark.hadoop.fs.permissions.umask-mode"
@@ -84,7 +85,7 @@ def renumber(result, position, number):
     if result.startswith(head):
         result = b'{"id":%d,"ok":' % number + result[len(head):]
     prefix = "line %d: " % position
-    if b'"message":"' + prefix.encode() in result:
+    if b'"message":"line ' in result and b'"message":"' + prefix.encode() in result:
         # Rare (invalid records only): read the line to be sure this is the error's message.
         parsed = json.loads(result)
         error = parsed.get("error") if parsed.get("ok") is False else None
@@ -126,7 +127,7 @@ class PartitionRun:
                 self.lines_read += 1
                 if not line.strip(BLANK_BYTES):
                     continue
-                avoid = own_integer_ids(line) if b'"id"' in line or b"\\u" in line else ()
+                avoid = own_integer_ids(line)
                 while position + 1 in avoid:
                     stdin.write(b"\n")  # a blank line moves the record one position on
                     position += 1
@@ -270,9 +271,10 @@ def main(argv):
         jobs = int(spark.conf.get("spark.task.cpus", "1"))
         command = decrypt_file_command(arguments.binary, decrypt_file_options(arguments), jobs)
         results = lines.rdd.mapPartitionsWithIndex(decrypt_partitions(command, first_line_numbers, line_counts))
+        counted = time.monotonic()
         results.saveAsTextFile(output)
-        print("decrypt_archive: %d lines in %d partitions in %.1f s, results in %s"
-              % (sum(line_counts), partitions, time.monotonic() - started, output))
+        print("decrypt_archive: %d lines in %d partitions, counted in %.1f s, decrypted in %.1f s, results in %s"
+              % (sum(line_counts), partitions, counted - started, time.monotonic() - counted, output))
     finally:
         spark.stop()
 
