@@ -37,7 +37,7 @@ BLANK_BYTES = b" \t\r"
 # escaped spelling of the key ("\u0069d") is found by the JSON reading in `own_integer_ids`.
 INTEGER_VALUE = re.compile(rb'[ \t\r]*:[ \t\r]*(\d{1,18})(?!\d)')
 
-
+# The Hadoop umask the results are written with; see `require_private_results`.
 UMASK_SETTING = "spark.hadoop.fs.permissions.umask-mode"
 
 
