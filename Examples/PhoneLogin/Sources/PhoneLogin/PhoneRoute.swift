@@ -54,8 +54,10 @@ struct PhoneRoute: Sendable {
         }
         if result.matchedKey == .previous {
             context.logger.notice(
-                "phone: decrypted with the previous session key; the mini program called wx.login after the button tap "
-                    + "(call wx.checkSession before wx.login, or log in before showing the button)",
+                """
+                phone: decrypted with the previous session key; the mini program called wx.login after the button tap \
+                (call wx.checkSession before wx.login, or log in before showing the button)
+                """,
                 metadata: ["key_replaced_seconds_ago": "\(replaced)"])
         }
         let phone = result.payload

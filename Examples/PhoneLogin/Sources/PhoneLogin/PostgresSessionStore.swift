@@ -32,7 +32,7 @@ public struct PostgresSessionStore: SessionStore {
         let tls: PostgresClient.Configuration.TLS
         switch parts.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
         case "disable": tls = .disable
-        case "require", "verify-full": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
         default: throw ConfigurationError(variable: "DATABASE_URL", problem: "sslmode must be disable, require or verify-full")
         }
         let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path

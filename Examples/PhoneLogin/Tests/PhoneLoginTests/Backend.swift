@@ -70,8 +70,11 @@ struct Backend: Sendable {
         let fake = FakeWeChat()
         let clock = TestClock()
         // Every level, the libraries' debug and trace lines included, must stay free of secrets.
-        var logs = InMemoryLogHandler()
-        logs.logLevel = .trace
+        let logs = {
+            var handler = InMemoryLogHandler()
+            handler.logLevel = .trace
+            return handler
+        }()
         let logger = Logger(label: "phone-login-test") { _ in logs }
         try await fake.application().test(.live) { wechat in
             var configuration = PhoneLoginConfiguration(appID: FakeWeChat.appID, appSecret: FakeWeChat.appSecret)

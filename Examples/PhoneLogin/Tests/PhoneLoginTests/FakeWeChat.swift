@@ -60,22 +60,22 @@ final class FakeWeChat: @unchecked Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router()
-        router.get("/sns/jscode2session") { request, _ in self.codeToSession(request.uri.queryParameters) }
-        router.get("/cgi-bin/token") { request, _ in self.token(request.uri.queryParameters) }
-        router.get("/wxa/checksession") { request, _ in self.checkSession(request.uri.queryParameters) }
+        router.get("/sns/jscode2session") { request, _ in self.codeToSession(request) }
+        router.get("/cgi-bin/token") { request, _ in self.token(request) }
+        router.get("/wxa/checksession") { request, _ in self.checkSession(request) }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    private typealias Query = FlatDictionary<Substring, Substring>
-
-    private func credentialsError(_ query: Query) -> Response? {
+    private func credentialsError(_ request: Request) -> Response? {
+        let query = request.uri.queryParameters
         if query["appid"] != Self.appID[...] { return Self.reply(["errcode": 40013, "errmsg": "invalid appid"]) }
         if query["secret"] != Self.appSecret[...] { return Self.reply(["errcode": 40125, "errmsg": "invalid appsecret"]) }
         return nil
     }
 
-    private func codeToSession(_ query: Query) -> Response {
-        if let error = credentialsError(query) { return error }
+    private func codeToSession(_ request: Request) -> Response {
+        if let error = credentialsError(request) { return error }
+        let query = request.uri.queryParameters
         guard query["grant_type"] == "authorization_code", let code = query["js_code"].map(String.init) else {
             return Self.reply(["errcode": 40002, "errmsg": "invalid grant_type"])
         }
@@ -93,8 +93,9 @@ final class FakeWeChat: @unchecked Sendable {
         }
     }
 
-    private func token(_ query: Query) -> Response {
-        if let error = credentialsError(query) { return error }
+    private func token(_ request: Request) -> Response {
+        if let error = credentialsError(request) { return error }
+        let query = request.uri.queryParameters
         guard query["grant_type"] == "client_credential" else {
             return Self.reply(["errcode": 40002, "errmsg": "invalid grant_type"])
         }
@@ -109,8 +110,9 @@ final class FakeWeChat: @unchecked Sendable {
 
     /// WeChat's rule: `signature` is HMAC-SHA256 of the empty string keyed by the user's current
     /// session key, in hex, with `sig_method=hmac_sha256`.
-    private func checkSession(_ query: Query) -> Response {
-        locked {
+    private func checkSession(_ request: Request) -> Response {
+        let query = request.uri.queryParameters
+        return locked {
             guard let token = query["access_token"], validTokens.contains(String(token)) else {
                 return Self.reply(["errcode": 40001, "errmsg": "invalid credential, access_token is invalid or not latest"])
             }

@@ -120,7 +120,7 @@ struct PhoneLoginTests {
 
     @Test("WeChat out of reach: 502 with a clear answer")
     func weChatUnreachable() async throws {
-        // Nothing listens on port 1 of the loopback: the connection is refused at once.
+        // Nothing listens on port 1 of the loopback; AsyncHTTPClient retries until the 10 s call timeout.
         try await Backend.run(.sqlite, weChatBaseURL: "http://127.0.0.1:1") { backend in
             let answer = try await backend.post("/api/login", ["code": "abc"])
             #expect(answer.status == 502 && answer.error == "wechat_unreachable")
