@@ -5,6 +5,7 @@
 # every test on SQLite and on PostgreSQL), then stops the cluster and removes the directory.
 set -euo pipefail
 cd "$(dirname "$0")"
+example="$(pwd)"
 
 as_root=""
 [ "$(id -u)" -eq 0 ] || as_root="sudo"
@@ -45,6 +46,8 @@ for candidate in $(shuf -i 20000-60000 -n 50); do
 done
 [ -n "$port" ] || { echo "ci.sh: no free loopback port found" >&2; exit 1; }
 
+# The server's tools run from the temporary directory, which the postgres user can enter.
+cd "$workdir"
 "${run_pg[@]}" "$bin/initdb" --pgdata="$workdir/data" --username=postgres --auth=trust --encoding=UTF8 \
     --no-instructions >"$workdir/initdb.log" 2>&1 || { cat "$workdir/initdb.log" >&2; exit 1; }
 # fsync off: a throwaway cluster; max_connections covers every suite's pool at once.
@@ -53,4 +56,5 @@ done
     || { cat "$workdir/server.log" >&2; exit 1; }
 echo "ci.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 
+cd "$example"
 DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres" swift test

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// An error answer to the mini program: `{"error": "<word>", "message": "<sentence>"}`, with
 /// `Retry-After` when waiting helps. Routes throw it; the router turns it into the response.
@@ -71,4 +72,14 @@ func decodeBody<Body: Decodable>(
         throw .malformedBody
     }
     return body
+}
+
+/// Runs a store call; a failure is logged (the drivers' errors carry no bound values) and answered 503.
+func withStore<Value>(_ logger: Logger, _ body: () async throws -> Value) async throws(ClientAnswer) -> Value {
+    do {
+        return try await body()
+    } catch {
+        logger.error("session store: \(error)")
+        throw .storeUnavailable
+    }
 }

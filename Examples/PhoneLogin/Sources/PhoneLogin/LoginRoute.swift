@@ -49,13 +49,3 @@ struct LoginRoute: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 }
-
-/// Runs a store call; a failure is logged (the drivers' errors carry no bound values) and answered 503.
-func withStore<Value>(_ logger: Logger, _ body: () async throws -> Value) async throws(ClientAnswer) -> Value {
-    do {
-        return try await body()
-    } catch {
-        logger.error("session store: \(error)")
-        throw .storeUnavailable
-    }
-}
