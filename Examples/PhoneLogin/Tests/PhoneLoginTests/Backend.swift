@@ -65,7 +65,8 @@ struct Backend: Sendable {
 
     /// Starts both servers, runs `body`, stops them and removes the store's file.
     static func run(
-        _ kind: StoreKind, weChatBaseURL: String? = nil, _ body: @Sendable (Backend) async throws -> Void
+        _ kind: StoreKind, weChatBaseURL: String? = nil, store replacement: (any SessionStore)? = nil,
+        _ body: @Sendable (Backend) async throws -> Void
     ) async throws {
         let fake = FakeWeChat()
         let clock = TestClock()
@@ -81,7 +82,7 @@ struct Backend: Sendable {
             configuration.weChatAPIBaseURL = try weChatBaseURL ?? "http://127.0.0.1:\(#require(wechat.port))"
             configuration.port = 0
             configuration.now = { clock.now }
-            let (store, services, file) = try kind.makeStore(logger: logger)
+            let (store, services, file) = try replacement.map { ($0, [], nil) } ?? kind.makeStore(logger: logger)
             defer {
                 for suffix in ["", "-wal", "-shm"] {
                     if let file { try? FileManager.default.removeItem(atPath: file.path + suffix) }

@@ -129,6 +129,25 @@ struct PhoneLoginTests {
         }
     }
 
+    @Test("a database that fails: 503 with Retry-After on every route")
+    func storeUnavailable() async throws {
+        struct BrokenStore: SessionStore {
+            struct Down: Error {}
+            func migrate() async throws {}
+            func recordLogin(_ login: SessionLogin) async throws { throw Down() }
+            func session(token: String) async throws -> StoredSession? { throw Down() }
+        }
+        try await Backend.run(.sqlite, store: BrokenStore()) { backend in
+            let login = try await backend.post("/api/login", ["code": backend.fake.issueCode(for: "o-ivan")])
+            let phone = try await backend.post("/api/phone", backend.phoneRequest(session: "s", key: .random()))
+            let check = try await backend.post("/api/session/check", ["session": "s"])
+            for answer in [login, phone, check] {
+                #expect(answer.status == 503 && answer.error == "store_unavailable" && answer.headers["retry-after"] == "2")
+            }
+            #expect(backend.logs.entries.filter { $0.level == .error }.count == 3)
+        }
+    }
+
     @Test("checksession: a key WeChat replaced is reported invalid; the access token is cached and refreshed",
           arguments: StoreKind.available)
     func sessionCheck(store: StoreKind) async throws {
