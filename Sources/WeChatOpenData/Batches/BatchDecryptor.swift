@@ -65,7 +65,7 @@ public struct BatchDecryptor: Sendable {
     }
 
     /// The CSV columns, in order: the record's, then each model's own (from its file), then the watermark's.
-    public static let csvColumns =
+    static let csvColumns =
         ["id", "ok", "code"] + PhoneNumber.csvColumns + UserInfo.csvColumns + ShareInfo.csvColumns
         + GroupEnterInfo.csvColumns + WeRunData.csvColumns + ["appid", "timestamp", "session_key", "message"]
 
@@ -97,8 +97,8 @@ public struct BatchDecryptor: Sendable {
     ///   - output: The buffer the result line (newline included) is appended to.
     /// - Returns: The failure code, or which key decrypted the record.
     public func process(line: UnsafeRawBufferPointer, lineNumber: Int, appendingTo output: inout [UInt8]) -> Outcome {
-        let record: RecordLine
-        switch RecordLine.scan(line, lineNumber: lineNumber) {
+        let record: BatchInputRecord.InPlace
+        switch BatchInputRecord.InPlace.scan(line, lineNumber: lineNumber) {
         case .failure(let failure):
             append(id: Array(failure.id.utf8), error: failure.error, to: &output)
             return Outcome(failure: failure.error.code, matchedKey: nil)
@@ -139,7 +139,7 @@ public struct BatchDecryptor: Sendable {
     ///   - output: The buffer the result line is appended to.
     /// - Returns: ``OpenDataError/Code/invalidRecord``.
     public func overlongLine(lineNumber: Int, length: Int, appendingTo output: inout [UInt8]) -> OpenDataError.Code {
-        let error = RecordLine.invalid(
+        let error = BatchInputRecord.InPlace.invalid(
             "is \(length) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)", lineNumber: lineNumber)
         append(id: Array(String(lineNumber).utf8), error: error, to: &output)
         return error.code
@@ -147,7 +147,7 @@ public struct BatchDecryptor: Sendable {
 
     /// The payload and the key that decrypted it: the record's key, then its previous key only
     /// when the first gave `decryption_failed` (the ring's rule, see ``SessionKeyRing``).
-    private func decrypt(_ record: RecordLine) throws(OpenDataError) -> (OpenDataPayload, SessionKeyRing.Slot) {
+    private func decrypt(_ record: BatchInputRecord.InPlace) throws(OpenDataError) -> (OpenDataPayload, SessionKeyRing.Slot) {
         let decryptor = try decryptor(for: record)
         let (payload, slot) = try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
             try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
@@ -170,7 +170,7 @@ public struct BatchDecryptor: Sendable {
         return (maskPhoneNumbers ? payload.masked() : payload, slot)
     }
 
-    private func decrypt(_ record: RecordLine, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor)
+    private func decrypt(_ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor)
         throws(OpenDataError) -> OpenDataPayload
     {
         try record.withText(record.iv) { (ivText) throws(OpenDataError) in
@@ -185,7 +185,7 @@ public struct BatchDecryptor: Sendable {
 
     /// The default decryptor when the record names no appid or the same one; otherwise one
     /// made for the record's appid (or for its own clock, when the batch takes it from records).
-    private func decryptor(for record: RecordLine) throws(OpenDataError) -> OpenDataDecryptor {
+    private func decryptor(for record: BatchInputRecord.InPlace) throws(OpenDataError) -> OpenDataDecryptor {
         if freshnessFromRecords, let maximumAge = record.maximumAge {
             let seconds = try PayloadField.int64(maximumAge, field: "max_age")
             guard seconds >= 0 else { throw .invalidRecord(line: record.lineNumber, "max_age must not be negative") }

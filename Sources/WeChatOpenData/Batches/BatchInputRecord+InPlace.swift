@@ -3,36 +3,60 @@ extension BatchInputRecord {
     public static let maximumLineLength = 1 << 20
 }
 
-/// The fields of one input line, as spans into the line: reading a record allocates nothing.
-struct RecordLine {
-    let line: UnsafeRawBufferPointer
-    let lineNumber: Int
-    var id: Range<Int>?
-    var appID: JSONStringSpan?
-    var sessionKey: JSONStringSpan!
-    var previousSessionKey: JSONStringSpan?
-    var iv: JSONStringSpan!
-    var encryptedData: JSONStringSpan!
-    /// A record's own clock and maximum age (`now`, `max_age`), read as the conformance cases
-    /// and test vectors carry them; used only when the batch says so.
-    var now: JSONValue?
-    var maximumAge: JSONValue?
+extension BatchInputRecord {
+    /// A batch input record read in place: its fields are spans into the line, so reading a
+    /// record allocates nothing. ``BatchInputRecord`` is the same record with its own strings.
+    struct InPlace {
+        let line: UnsafeRawBufferPointer
+        let lineNumber: Int
+        let id: Range<Int>?
+        let appID: JSONStringSpan?
+        let sessionKey: JSONStringSpan
+        let previousSessionKey: JSONStringSpan?
+        let iv: JSONStringSpan
+        let encryptedData: JSONStringSpan
+        /// A record's own clock and maximum age (`now`, `max_age`), read as the conformance cases
+        /// and test vectors carry them; used only when the batch says so.
+        let now: JSONValue?
+        let maximumAge: JSONValue?
+    }
 
+    /// What `scan` has found so far, before it knows the required fields are there.
+    private struct Found {
+        var id: Range<Int>?
+        var appID: JSONStringSpan?
+        var sessionKey: JSONStringSpan?
+        var previousSessionKey: JSONStringSpan?
+        var iv: JSONStringSpan?
+        var encryptedData: JSONStringSpan?
+        var now: JSONValue?
+        var maximumAge: JSONValue?
+    }
+}
+
+extension BatchInputRecord.InPlace {
     struct Failure: Error {
         let id: String
         let error: OpenDataError
     }
 
     /// The id as JSON text on one line: the record's own, or the line number.
-    var idText: String {
+    var idText: String { Self.idText(id, in: line, lineNumber: lineNumber) }
+
+    /// Appends the id as JSON to `output` (see ``appendID(_:in:lineNumber:to:)``).
+    func appendID(to output: inout [UInt8]) { Self.appendID(id, in: line, lineNumber: lineNumber, to: &output) }
+
+    private static func idText(_ id: Range<Int>?, in line: UnsafeRawBufferPointer, lineNumber: Int) -> String {
         var text: [UInt8] = []
-        appendID(to: &text)
+        appendID(id, in: line, lineNumber: lineNumber, to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
     /// Appends the id as JSON to `output`, re-serialised on one line: an id is echoed, and
     /// whitespace inside it (a raw CR) must not split a result line.
-    func appendID(to output: inout [UInt8]) {
+    private static func appendID(
+        _ id: Range<Int>?, in line: UnsafeRawBufferPointer, lineNumber: Int, to output: inout [UInt8]
+    ) {
         guard let id else { return output.append(contentsOf: String(lineNumber).utf8) }
         JSONCompacting.append(UnsafeRawBufferPointer(rebasing: line[id]), maskingPhoneNumbers: false, to: &output)
     }
@@ -78,17 +102,17 @@ struct RecordLine {
         .invalidRecord(line: lineNumber, problem)
     }
 
-    static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<RecordLine, Failure> {
+    static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<Self, Failure> {
         var line = rawLine
         if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-        func failure(_ problem: String, id: String? = nil) -> Result<RecordLine, Failure> {
+        func failure(_ problem: String, id: String? = nil) -> Result<Self, Failure> {
             .failure(Failure(id: id ?? String(lineNumber), error: invalid(problem, lineNumber: lineNumber)))
         }
         guard line.count <= BatchInputRecord.maximumLineLength else {
             return failure("is \(line.count) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)")
         }
         guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
-        var record = RecordLine(line: line, lineNumber: lineNumber)
+        var record = BatchInputRecord.Found()
         var wrongType: String?
         // Which spellings were seen, as bits: a field spelled both ways is ambiguous.
         var seen: UInt16 = 0
@@ -128,14 +152,17 @@ struct RecordLine {
                 record.appID = take("appid", .appIDCamel)
             }
         }
-        if let (first, second) = ambiguous {
-            return failure("has both \(first) and \(second); keep one spelling", id: record.idText)
-        }
-        if let wrongType { return failure("\(wrongType) must be a string", id: record.idText) }
-        if record.sessionKey == nil { return failure("missing session_key", id: record.idText) }
-        if record.iv == nil { return failure("missing iv", id: record.idText) }
-        if record.encryptedData == nil { return failure("missing encrypted_data", id: record.idText) }
-        return .success(record)
+        let id = Self.idText(record.id, in: line, lineNumber: lineNumber)
+        if let (first, second) = ambiguous { return failure("has both \(first) and \(second); keep one spelling", id: id) }
+        if let wrongType { return failure("\(wrongType) must be a string", id: id) }
+        guard let sessionKey = record.sessionKey else { return failure("missing session_key", id: id) }
+        guard let iv = record.iv else { return failure("missing iv", id: id) }
+        guard let encryptedData = record.encryptedData else { return failure("missing encrypted_data", id: id) }
+        return .success(
+            Self(
+                line: line, lineNumber: lineNumber, id: record.id, appID: record.appID, sessionKey: sessionKey,
+                previousSessionKey: record.previousSessionKey, iv: iv, encryptedData: encryptedData, now: record.now,
+                maximumAge: record.maximumAge))
     }
 
     /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes
