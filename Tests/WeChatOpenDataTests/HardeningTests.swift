@@ -183,4 +183,13 @@ struct HardeningTests {
             #expect(output.contains(names), "\(output)")
         }
     }
+
+    @Test("a size limit near Int.max means no limit, never an overflow trap")
+    func hugeSizeLimit() throws {
+        let sealed = Sealed(Sealed.phoneJSON)
+        for limit in [Int.max, Int.max / 2, Int.max / 2 - 31, 1 << 62] {
+            let decryptor = try OpenDataDecryptor(appID: Sealed.appID, maximumEncryptedDataSize: limit)
+            #expect(try sealed.decrypt(PhoneNumber.self, decryptor: decryptor).phoneNumber == "13580006666")
+        }
+    }
 }

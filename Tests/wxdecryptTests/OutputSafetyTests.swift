@@ -195,4 +195,52 @@ struct OutputSafetyTests {
             #expect(count > 0 && String(decoding: buffer[..<max(count, 0)], as: UTF8.self) == Self.expected)
         }
     }
+
+    @Test("a directory link another user planted in a sticky directory is refused, not followed to its FIFO")
+    func plantedDirectoryLink() throws {
+        try #require(geteuid() == 0, "planting links owned by another user needs root")
+        let sticky = try ScratchDirectory("sticky", mode: 0o1777)
+        let elsewhere = try ScratchDirectory("elsewhere", mode: 0o777)
+        defer { sticky.remove(); elsewhere.remove() }
+        let fifo = elsewhere.file("out.jsonl")
+        #expect(mkfifo(fifo, 0o666) == 0 && chown(fifo, Self.nobody, Self.nobody) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        defer { close(reader) }
+        let link = sticky.file("reports")
+        #expect(symlink(elsewhere.path, link) == 0 && lchown(link, Self.nobody, Self.nobody) == 0)
+        let outcome = try Self.decryptSample(to: link + "/out.jsonl")
+        #expect(outcome.status == 74)
+        #expect(outcome.stderr.contains("error[unsafe_output]: ") && outcome.stderr.contains("a symbolic link on the way"))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(read(reader, &buffer, buffer.count) <= 0, "nothing reached the planted FIFO")
+    }
+
+    @Test("replacing another user's file does not copy its mode (world-readable, setuid) onto the results")
+    func foreignModeNotCopied() throws {
+        try #require(geteuid() == 0, "a file owned by another user needs root")
+        let shared = try ScratchDirectory("shared", mode: 0o777)
+        defer { shared.remove() }
+        let target = shared.file("r.jsonl")
+        FileManager.default.createFile(atPath: target, contents: Data())
+        #expect(chown(target, Self.nobody, Self.nobody) == 0 && chmod(target, 0o6777) == 0)
+        #expect(try Self.decryptSample(to: target, shellPrefix: "umask 022").status == 1)
+        let mode = try #require(fileStatus(target)).st_mode & 0o7777
+        #expect(mode == 0o600, "got \(String(mode, radix: 8))")
+        #expect(Self.contents(target) == Self.expected)
+    }
+
+    @Test("/proc/thread-self/fd/N and /proc/self/task/T/fd/N are descriptors too, never replaced")
+    func threadDescriptorNames() throws {
+        let directory = try ScratchDirectory("thread-fd")
+        defer { directory.remove() }
+        let log = directory.file("log.txt")
+        FileManager.default.createFile(atPath: log, contents: Data("earlier\n".utf8))
+        // The task number is not looked up: any thread of this process writes through the same descriptor.
+        for name in ["/proc/thread-self/fd/1", "/proc/self/task/1/fd/1"] {
+            let outcome = try ChildProcess(
+                Self.sample + ["--output", name], shellPrefix: "exec >>'\(log)'; true").finish()
+            #expect(outcome.status == 1, "\(name): \(outcome.stderr)")
+        }
+        #expect(Self.contents(log) == "earlier\n" + Self.expected + Self.expected)
+    }
 }

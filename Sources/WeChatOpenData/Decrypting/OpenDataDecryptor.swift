@@ -209,9 +209,12 @@ public struct OpenDataDecryptor: Sendable {
         _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
-        // the text a little longer than 4/3 of the bytes; twice the limit is generous.
+        // the text a little longer than 4/3 of the bytes; twice the limit is generous. A limit
+        // near Int.max ("no limit") must not overflow: the bound saturates.
         let textCount = encryptedDataText.count
-        if textCount > 2 * maximumEncryptedDataSize + 64 {
+        let (doubled, overflow) = maximumEncryptedDataSize.multipliedReportingOverflow(by: 2)
+        let textLimit = overflow ? Int.max : doubled.addingReportingOverflow(64).overflow ? Int.max : doubled + 64
+        if textCount > textLimit {
             throw .payloadTooLarge(characters: textCount, limit: maximumEncryptedDataSize)
         }
         return try Base64Decoding.withDecoded(ivText, field: .iv) { (ivBytes, ivRepairs) throws(OpenDataError) in

@@ -32,6 +32,7 @@ enum OutputDestination {
         if path == "-" { return .standardOutput }
         var current = path
         for _ in 0...maximumLinks {
+            try refusePlantedLinks(inDirectoryOf: current, for: path)
             if let number = openDescriptorNumber(current) {
                 let copy = dup(number)
                 guard copy >= 0 else { throw failure("'\(path)' names descriptor \(number), which is not open") }
@@ -70,12 +71,36 @@ enum OutputDestination {
         case "/dev/stderr": return STDERR_FILENO
         default: break
         }
-        for prefix in ["/dev/fd/", "/proc/self/fd/", "/proc/\(getpid())/fd/"] where path.hasPrefix(prefix) {
-            let digits = path.dropFirst(prefix.count)
-            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return Int32(digits)
+        // /dev/fd/N, /proc/{self,thread-self,PID}/fd/N and /proc/{self,PID}/task/TID/fd/N.
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        func isNumber(_ part: Substring) -> Bool { !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } }
+        let ownProcess: Set<Substring> = ["self", "thread-self", Substring(String(getpid()))]
+        let descriptorPart: Substring?
+        switch parts.count {
+        case 4 where parts[0].isEmpty && parts[1] == "dev" && parts[2] == "fd":
+            descriptorPart = parts[3]
+        case 5 where parts[0].isEmpty && parts[1] == "proc" && ownProcess.contains(parts[2]) && parts[3] == "fd":
+            descriptorPart = parts[4]
+        case 7 where parts[0].isEmpty && parts[1] == "proc" && ownProcess.contains(parts[2]) && parts[3] == "task"
+            && isNumber(parts[4]) && parts[5] == "fd":
+            descriptorPart = parts[6]
+        default:
+            descriptorPart = nil
         }
-        return nil
+        guard let descriptorPart, isNumber(descriptorPart) else { return nil }
+        return Int32(descriptorPart)
+    }
+
+    /// A symbolic link anywhere in the directory part of `current` that another user planted in
+    /// a world-writable sticky directory is refused, as the kernel's `protected_symlinks` would.
+    private static func refusePlantedLinks(inDirectoryOf current: String, for path: String) throws {
+        var prefix = current.hasPrefix("/") ? "" : "."
+        for component in directoryPart(of: current).split(separator: "/") where component != "." {
+            prefix += "/" + component
+            var info = stat()
+            guard lstat(prefix, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { continue }
+            try refuseIfPlanted(owner: info.st_uid, in: directoryPart(of: prefix), what: "a symbolic link on the way", path: path)
+        }
     }
 
     private static func file(at current: String, for path: String) throws -> OutputDestination {

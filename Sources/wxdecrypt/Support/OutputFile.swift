@@ -104,8 +104,10 @@ final class OutputFile {
             return
         }
         var existing = stat()
-        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG {
-            _ = fchmod(descriptor, existing.st_mode & 0o7777)
+        // Only a file of our own keeps its mode, and only its permission bits: another user's mode
+        // (0666, or setuid) must not be copied onto a file of phone numbers.
+        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, existing.st_uid == geteuid() {
+            _ = fchmod(descriptor, existing.st_mode & 0o777)
         }
         let synced = fsync(descriptor) == 0
         guard closeOnce(), synced else {
