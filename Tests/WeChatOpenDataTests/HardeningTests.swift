@@ -192,4 +192,20 @@ struct HardeningTests {
             #expect(try sealed.decrypt(PhoneNumber.self, decryptor: decryptor).phoneNumber == "13580006666")
         }
     }
+
+    @Test("masking closes the review's bypasses: a plus without a country code, a phone-shaped nickname, tel and bare mobile numbers")
+    func maskingBypasses() throws {
+        let watermark = Watermark(appID: Sealed.appID, timestamp: 1)
+        let noSpace = PhoneNumber(phoneNumber: "+8613580006666 ", purePhoneNumber: "13580006666", countryCode: "86",
+                                  watermark: watermark).masked()
+        #expect(!noSpace.phoneNumber.contains("8000") && noSpace.phoneNumber.hasSuffix("6666 "), "\(noSpace.phoneNumber)")
+        let profile = #"{"nickName":"135 8000 6666","gender":0,"language":"","city":"","province":"","country":"","#
+            + #""avatarUrl":"","# + Sealed.watermarkJSON + "}"
+        let user = try Sealed(profile).decryptPayload(as: .user).masked().jsonString()
+        #expect(user.contains(#""nickName":"135 **** 6666""#), "\(user)")
+        let raw = #"{"tel":13580006666,"n":13580006666,"steps":12345,"# + Sealed.watermarkJSON + "}"
+        let masked = try Sealed(raw).decryptPayload(as: .raw).masked().jsonString()
+        #expect(masked.contains(#""tel":"135****6666""#) && masked.contains(#""n":"135****6666""#), "\(masked)")
+        #expect(masked.contains(#""steps":12345"#) && masked.contains(#""timestamp":1637744274"#))
+    }
 }

@@ -6,7 +6,11 @@ enum PhoneMasking {
     static func mask(_ number: String) -> String {
         var prefix = Substring()
         var national = Substring(number)
-        if number.hasPrefix("+"), let space = number.firstIndex(of: " ") {
+        // `+CC ` is a prefix only when it is a country code: a plus and one to three digits.
+        if number.hasPrefix("+"), let space = number.firstIndex(of: " "),
+            case let code = number[number.index(after: number.startIndex)..<space],
+            (1...3).contains(code.utf8.count), code.utf8.allSatisfy(isDigit)
+        {
             prefix = number[...space]
             national = number[number.index(after: space)...]
         }
@@ -41,10 +45,20 @@ enum PhoneMasking {
         return (7...15).contains(digits)
     }
 
+    /// `text` masked when it is phone-shaped, else unchanged: for fields such as a nickname.
+    static func maskIfPhoneShaped(_ text: String) -> String { isPhoneShaped(text) ? mask(text) : text }
+
     /// A member name that says its value is a phone number.
     static func isPhoneKey(_ key: String) -> Bool {
         let lowered = key.lowercased()
-        return lowered.contains("phone") || lowered.contains("mobile")
+        return lowered.contains("phone") || lowered.contains("mobile") || lowered.contains("tel")
+    }
+
+    /// A number token that reads as a mainland mobile number (11 digits, `1` then `3`–`9`),
+    /// whatever key it is under: no timestamp or count has that shape.
+    static func isMobileNumberToken(_ token: UnsafeRawBufferPointer) -> Bool {
+        token.count == 11 && token[0] == UInt8(ascii: "1") && (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(token[1])
+            && token.allSatisfy(isDigit)
     }
 
     private static let separators: Set<UInt8> = [0x20, 0x2D, 0x2E, 0x28, 0x29]

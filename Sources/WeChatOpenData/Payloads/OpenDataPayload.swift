@@ -91,14 +91,22 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
         }
     }
 
-    /// A copy with phone numbers masked (``PhoneNumber/masked()``). A raw payload is
-    /// re-serialised on one line with every phone-shaped value masked: strings that read as a
-    /// phone number, and numbers under a key naming a phone. The typed kinds other than
-    /// ``phoneNumber(_:)`` hold no phone number and are unchanged.
+    /// A copy with every phone-shaped value masked: the numbers of ``phoneNumber(_:)``
+    /// (``PhoneNumber/masked()``), a profile's text fields that read as a phone number (a
+    /// nickname can be one), and in a raw payload, re-serialised on one line, every string that
+    /// reads as a phone number and every number under a key naming a phone or shaped like a
+    /// mainland mobile number.
     public func masked() -> OpenDataPayload {
         switch self {
         case .phoneNumber(let phone):
             return .phoneNumber(phone.masked())
+        case .userInfo(let user):
+            let mask = PhoneMasking.maskIfPhoneShaped
+            return .userInfo(
+                UserInfo(
+                    openID: user.openID, nickName: mask(user.nickName), gender: user.gender, language: user.language,
+                    city: mask(user.city), province: mask(user.province), country: mask(user.country),
+                    avatarURL: user.avatarURL, unionID: user.unionID, watermark: user.watermark))
         case .raw(let verified):
             var masked: [UInt8] = []
             verified.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: true, to: &masked) }

@@ -3,7 +3,8 @@
 /// is what makes every `decrypt-file` result exactly one line, whatever the payload or id held.
 ///
 /// With masking, every phone-shaped value is masked on the way: strings that look like phone
-/// numbers, and numbers under a key that names a phone (`phoneNumber`, `mobile`, …).
+/// numbers, numbers under a key that names a phone (`phoneNumber`, `mobile`, `tel`, …), and
+/// numbers shaped like a mainland mobile number under any key.
 enum JSONCompacting {
     static func append(_ json: UnsafeRawBufferPointer, maskingPhoneNumbers: Bool, to output: inout [UInt8]) {
         var index = 0
@@ -30,7 +31,8 @@ enum JSONCompacting {
                 index = end + 1
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let end = JSONValue.skip(json, from: index)
-                if phoneKey {
+                let token = UnsafeRawBufferPointer(rebasing: json[index..<end])
+                if maskingPhoneNumbers, phoneKey || PhoneMasking.isMobileNumberToken(token) {
                     JSONWriter.appendString(
                         PhoneMasking.mask(String(decoding: UnsafeRawBufferPointer(rebasing: json[index..<end]), as: UTF8.self)),
                         to: &output)
