@@ -23,11 +23,26 @@ struct DecryptCommand: ParsableCommand {
         try Console.run {
             let decryptor = try OpenDataDecryptor(
                 appID: input.appID, freshness: verification.freshness)
-            let sessionKeys = SessionKeyRing(
-                current: try key.load(),
-                previous: try previousKey.loadText().map { (text) throws(OpenDataError) in try SessionKey(base64: text) })
-            let decrypted = try decryptor.decryptPayload(
-                as: kind.kind, encryptedData: try input.load(), iv: input.iv, sessionKeys: sessionKeys)
+            let sessionKey = try key.load()
+            let encryptedData = try input.load()
+            var decrypted: SessionKeyRing.Decryption<OpenDataPayload>
+            do {
+                decrypted = try decryptor.decryptPayload(
+                    as: kind.kind, encryptedData: encryptedData, iv: input.iv, sessionKeys: SessionKeyRing(current: sessionKey))
+            } catch let error as OpenDataError where error.code == .decryptionFailed {
+                // The previous key is read only now, as the ring, diagnose and decrypt-file read it.
+                guard let previousText = try previousKey.loadText() else { throw error }
+                let previous: SessionKey
+                do throws(OpenDataError) {
+                    previous = try SessionKey(base64: previousText)
+                } catch {
+                    throw CommandFailure(
+                        code: error.code.name, reason: "the previous session key: " + error.reason, status: ExitStatus.failed)
+                }
+                decrypted = try decryptor.decryptPayload(
+                    as: kind.kind, encryptedData: encryptedData, iv: input.iv,
+                    sessionKeys: SessionKeyRing(current: sessionKey, previous: previous))
+            }
             if decrypted.matchedKey == .previous {
                 Console.standardError(
                     "note: decrypted with the previous session key; the mini program called wx.login after the button "

@@ -49,6 +49,22 @@ struct KeyRingCommandTests {
         }
     }
 
+    @Test("a malformed previous key matters only when the current key fails, in decrypt as in diagnose")
+    func malformedPreviousKey() throws {
+        let record = try Self.sealed()
+        let arguments = ["--app-id", Self.appID, "--iv", record["iv"]!, "--data", record["encrypted_data"]!]
+        for (current, status) in [(Self.old, Int32(0)), (Self.new, Int32(1))] {
+            let environment = ["WX_SESSION_KEY": current, "WX_PREVIOUS_SESSION_KEY": "garbage!!"]
+            let decrypt = try WXDecryptRunner.run(["decrypt", "--compact"] + arguments, environment: environment)
+            let diagnose = try WXDecryptRunner.run(["diagnose"] + arguments, environment: environment)
+            #expect(decrypt.status == status && diagnose.status == status, "\(decrypt.stderr) \(diagnose.stdout)")
+            if status == 1 {
+                #expect(decrypt.stderr.hasPrefix("error[invalid_session_key]: the previous session key: "), "\(decrypt.stderr)")
+                #expect(diagnose.stderr.hasPrefix("error[invalid_session_key]: "), "\(diagnose.stderr)")
+            }
+        }
+    }
+
     @Test("diagnose explains the stale-key trap and its fix when only the previous key decrypts")
     func diagnose() throws {
         let record = try Self.sealed()

@@ -41,8 +41,9 @@ public struct OpenDataDiagnosis: Sendable {
     /// Whether the payload decrypts and verifies: exactly when `decryptPayload` would succeed.
     public var succeeded: Bool { payload != nil }
 
-    /// The failed step, if any.
-    public var failure: Step? { steps.first { !$0.passed } }
+    /// The failed step that decided the outcome, if any: the last one (a failed current key is
+    /// followed by the previous key's step when a previous key is given).
+    public var failure: Step? { steps.last { !$0.passed } }
 
     /// Diagnoses one payload with `decryptor`'s settings, and with a key ring when a previous
     /// session key is given: it succeeds exactly when
