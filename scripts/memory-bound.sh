@@ -34,6 +34,17 @@ long_id=$(head -c 1000000 /dev/zero | tr '\0' x)
 for _ in $(seq 40); do printf '{"id":"%s",%s\n' "$long_id" "${record#\{}"; done > "$work/long-ids.jsonl"
 for _ in $(seq 4); do head -c 5000000 /dev/zero | tr '\0' A; echo; done > "$work/over-long-lines.jsonl"
 head -c 20000000 /dev/zero | tr '\0' B >> "$work/over-long-lines.jsonl"
+# Fields of half a million blanks between letters (every blank run is ambiguous base64), and
+# huge ids at shifting offsets, so that every worker's output buffer grows at some point.
+spaced=$(head -c 500000 /dev/zero | tr '\0' x | sed 's/x/A /g')
+for _ in $(seq 20); do printf '{"session_key":"%s","iv":"%s","encrypted_data":"AAAA"}\n' "$spaced" "$spaced"; done \
+    > "$work/spaced-fields.jsonl"
+for i in $(seq 200); do
+    printf '{"id":"%s",%s\n' "$(head -c $((1000000 - i * 3000)) /dev/zero | tr '\0' y)" "${record#\{}"
+    for _ in $(seq $((i % 7))); do echo "$record"; done
+done > "$work/shifting-ids.jsonl"
+spaced_key="$work/spaced-key"
+head -c 4000000 /dev/zero | tr '\0' x | sed 's/x/A /g' > "$spaced_key"
 key_file="$work/session-key"
 echo 'tiihtNczf5v6AKRyjwEUhQ==' > "$key_file"
 
@@ -60,15 +71,20 @@ measure() {
     if [ "$verdict" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 
-for shape in tiny-lines blank-lines records long-ids over-long-lines; do
+for shape in tiny-lines blank-lines records long-ids over-long-lines spaced-fields; do
     for jobs in 1 2; do
         measure "decrypt-file $shape --jobs $jobs" "0 1" 120 \
             "$binary" decrypt-file "$work/$shape.jsonl" --app-id wx4f4bc4dec97d474b --jobs "$jobs" --output /dev/null
     done
 done
+for jobs in 2 16 64; do
+    measure "decrypt-file shifting-ids --jobs $jobs" "0 1" 120 \
+        "$binary" decrypt-file "$work/shifting-ids.jsonl" --app-id wx4f4bc4dec97d474b --jobs "$jobs" --output /dev/null
+done
 payload=(--app-id wx4f4bc4dec97d474b --iv r7BXXKkLb8qrSNn05n0qiA==)
 measure "decrypt --data-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data-file /dev/zero --session-key-file "$key_file"
 measure "decrypt --session-key-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data x --session-key-file /dev/zero
+measure "decrypt --session-key-file (spaced)" 1 60 "$binary" decrypt "${payload[@]}" --data x --session-key-file "$spaced_key"
 measure "encrypt --json /dev/zero" 66 5 "$binary" encrypt --app-id wx1 --json /dev/zero --session-key-file "$key_file"
 measure "verify-signature --raw-data-file /dev/zero" 66 5 \
     "$binary" verify-signature --signature 00 --raw-data-file /dev/zero --session-key-file "$key_file"

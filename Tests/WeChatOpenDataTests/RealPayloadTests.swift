@@ -110,6 +110,29 @@ struct RealPayloadTests {
         }
     }
 
+    @Test("MIME-wrapped lines (76 columns, no indentation) where a line's first '+' became a space")
+    func lostPlusAtUnindentedLineStart() throws {
+        var checked = 0
+        while checked < 3 {
+            let sealed = Sealed(Sealed.phoneJSON + String(repeating: " ", count: 200))
+            let lines = Self.wrapped(sealed.data.encryptedData, width: 76, indent: "", newline: "\r\n").split(separator: "\r\n")
+            guard lines.dropFirst().contains(where: { $0.first == "+" }) else { continue }
+            let damaged = lines.map { $0.first == "+" ? " " + $0.dropFirst() : $0 }.joined(separator: "\r\n")
+            #expect(throws: Never.self) {
+                try OpenDataDecryptor(appID: Sealed.appID).decryptJSON(
+                    encryptedData: damaged, iv: sealed.data.iv, sessionKey: sealed.sessionKey)
+            }
+            checked += 1
+        }
+    }
+
+    @Test("a field of a million blanks costs time, not memory, and fails clearly")
+    func manyBlanks() throws {
+        let blanks = String(repeating: "A ", count: 500_000)
+        let error = #expect(throws: OpenDataError.self) { try SessionKey(base64: blanks) }
+        #expect(error?.code == .invalidSessionKey)
+    }
+
     @Test("the session key and iv follow the same rule: indentation and trailing blanks are whitespace")
     func keyAndIVBlanks() throws {
         let key = SessionKey.random()

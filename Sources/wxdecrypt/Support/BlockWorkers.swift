@@ -17,6 +17,9 @@ final class BlockWorkers: @unchecked Sendable {
 
     let workers: [Worker]
 
+    /// The most output buffer a worker keeps between blocks.
+    static let retainedOutputCapacity = 1 << 20
+
     init(count: Int) { workers = (0..<count).map { _ in Worker() } }
 
     /// The number of lines in the last block processed.
@@ -41,7 +44,13 @@ final class BlockWorkers: @unchecked Sendable {
             let starts = UnsafeSendable(firstNumbers)
             DispatchQueue.concurrentPerform(iterations: workers.count) { index in
                 let worker = workers[index]
-                worker.output.removeAll(keepingCapacity: true)
+                // A block of huge lines leaves a huge buffer behind: keep only a modest one, so that
+                // memory stays bounded however many workers there are.
+                if worker.output.capacity > Self.retainedOutputCapacity {
+                    worker.output = []
+                } else {
+                    worker.output.removeAll(keepingCapacity: true)
+                }
                 worker.records = 0
                 worker.failures.removeAll(keepingCapacity: true)
                 worker.previousKeyMatches = 0

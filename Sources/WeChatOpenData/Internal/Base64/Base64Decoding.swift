@@ -101,29 +101,39 @@ enum Base64Decoding {
         return end
     }
 
-    /// Which readings could change anything, and the common indentation (the shortest run of
-    /// blanks that starts a line of text).
+    /// Which readings could change anything, and the common indentation: the fewest blanks any
+    /// line of text starts with (0 when a line starts with its text). Two passes, no storage:
+    /// a field of a million blanks costs no memory.
     private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> (Reading, indentation: Int) {
-        var runs: [(Range<Int>, Position)] = []
+        var indentation = Int.max
         var index = 0
+        while index < input.count {
+            let run = index..<runEnd(input, from: index)
+            if run.upperBound < input.count, !isLineBreak(input[run.upperBound]) { indentation = min(indentation, run.count) }
+            // On to the next line's start.
+            while index < input.count, !isLineBreak(input[index]) { index += 1 }
+            while index < input.count, isLineBreak(input[index]) { index += 1 }
+        }
+        if indentation == .max { indentation = 0 }
+        var found: Reading = []
+        index = 0
         while index < input.count {
             guard isBlank(input[index]) else {
                 index += 1
                 continue
             }
             let run = index..<runEnd(input, from: index)
-            runs.append((run, position(of: run, in: input)))
             index = run.upperBound
-        }
-        let indentation = runs.filter { $0.1 == .lineStart }.map(\.0.count).min() ?? 0
-        var found: Reading = []
-        for (run, position) in runs where (run.lowerBound..<run.upperBound).contains(where: { input[$0] == 0x20 }) {
-            if position == .lineStart, run.lowerBound == 0 { found.insert(.textStart) }
-            if position == .lineEnd, run.upperBound == input.count { found.insert(.textEnd) }
-            if position == .lineStart, run.count > indentation {
-                found.insert(.lineEdges)
+            guard run.contains(where: { input[$0] == 0x20 }) else { continue }
+            switch position(of: run, in: input) {
+            case .lineStart:
+                if run.lowerBound == 0 { found.insert(.textStart) }
+                if run.count > indentation { found.insert(.lineEdges) }
+            case .lineEnd:
+                found.insert(run.upperBound == input.count ? .textEnd : .lineEdges)
+            case .interior, .blankLine:
+                break
             }
-            if position == .lineEnd, run.upperBound < input.count { found.insert(.lineEdges) }
         }
         return (found, indentation)
     }
