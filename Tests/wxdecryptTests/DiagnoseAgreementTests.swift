@@ -118,3 +118,50 @@ struct DiagnoseAgreementTests {
         #expect(verified.status == 0 && verified.stdout.hasSuffix("1 passed, 0 failed\n"), "\(verified.stdout)\(verified.stderr)")
     }
 }
+
+/// The last of the review's findings, through the real binary.
+@Suite("wxdecrypt: closed stdout, byte-order mark, nohup conformance, CSV separators", .serialized)
+struct ReviewFindingTests {
+    static let sample = WXDecryptRunner.packageRoot.appendingPathComponent("Fixtures/sample-records.jsonl").path
+
+    @Test("a closed stdout is output_failed (74) with a message that says so, in decrypt and decrypt-file")
+    func closedStandardOutput() throws {
+        let record = try DiagnoseAgreementTests.seal(DiagnoseAgreementTests.payloads[0])
+        for arguments in [
+            ["decrypt", "--app-id", CommandTests.appID, "--iv", record["iv"]!, "--data", record["encrypted_data"]!],
+            ["decrypt-file", Self.sample, "--app-id", CommandTests.appID],
+        ] {
+            let outcome = try ChildProcess(arguments, shellPrefix: "exec >&-", environment: CommandTests.env).finish()
+            #expect(outcome.status == 74, "\(arguments[0]): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("standard output was closed when wxdecrypt started"), "\(outcome.stderr)")
+        }
+    }
+
+    @Test("a UTF-8 byte-order mark before the first record is not part of it")
+    func byteOrderMark() throws {
+        let lines = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let plain = try WXDecryptRunner.run(["decrypt-file", "-", "--app-id", CommandTests.appID], stdin: lines)
+        let marked = try WXDecryptRunner.run(["decrypt-file", "-", "--app-id", CommandTests.appID], stdin: "\u{FEFF}" + lines)
+        #expect(marked.stdout == plain.stdout && marked.status == plain.status)
+    }
+
+    @Test("conformance under nohup survives SIGHUP, as every subcommand does")
+    func nohupConformance() throws {
+        let child = try ChildProcess(
+            ["conformance", "--", "/bin/sh", "-c", "sleep 2; " + WXDecryptRunner.binary.path + " decrypt-file -"],
+            shellPrefix: "trap '' HUP")
+        usleep(500_000)
+        kill(child.pid, SIGHUP)
+        let outcome = child.finish()
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+    }
+
+    @Test("CSV quotes cells with ';', which spreadsheets in many locales split on")
+    func semicolons() throws {
+        let record = try DiagnoseAgreementTests.seal(
+            #"{"nickName":"a;=1+1","gender":0,"language":"","city":"","province":"","country":"","avatarUrl":""}"#)
+        let line = #"{"id":"x","appid":"\#(CommandTests.appID)","session_key":"\#(CommandTests.key)","iv":"\#(record["iv"]!)","encrypted_data":"\#(record["encrypted_data"]!)"}"#
+        let outcome = try WXDecryptRunner.run(["decrypt-file", "-", "--format", "csv"], stdin: line + "\n")
+        #expect(outcome.stdout.contains(#","a;=1+1","#), "\(outcome.stdout)")
+    }
+}

@@ -271,7 +271,9 @@ public struct BatchDecryptor: Sendable {
         for (index, field) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
             let formula = field.utf8.first.map { [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains($0) } ?? false
-            if formula || field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            // A ';' is quoted too: spreadsheets in many locales split cells on it, and `a;=1+1`
+            // would start a formula in the second cell.
+            if formula || field.utf8.contains(where: { $0 == 0x2C || $0 == 0x3B || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 line.append(0x22)
                 if formula { line.append(UInt8(ascii: "'")) }
                 for byte in field.utf8 {

@@ -25,6 +25,8 @@ enum CommandUnderTest {
         runningGroup = child.pid
         defer { runningGroup = 0 }
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            // A signal ignored when wxdecrypt started (nohup) stays ignored, as everywhere else.
+            guard !TerminationCleanup.isIgnored(signalNumber) else { continue }
             signal(signalNumber) { received in
                 if runningGroup > 0 { kill(-runningGroup, SIGKILL) }
                 _exit(128 + received)

@@ -33,12 +33,21 @@ enum Console {
         _ = write(Array(text.utf8), to: STDERR_FILENO)
     }
 
-    /// Writes to stdout; a failed write (a full disk, a closed pipe) is exit 74.
+    /// Set at start when stdout was closed (it then leads to /dev/full), so that messages say why writes fail.
+    nonisolated(unsafe) static var standardOutputWasClosed = false
+
+    /// Why the last write to `descriptor` failed, in words.
+    static func writeProblem(_ descriptor: Int32) -> String {
+        descriptor == STDOUT_FILENO && standardOutputWasClosed
+            ? "standard output was closed when wxdecrypt started" : String(cString: strerror(errno))
+    }
+
+    /// Writes to stdout; a failed write (a full disk, a closed pipe, a closed stdout) is exit 74.
     static func standardOutput(_ text: String) throws {
         let bytes = Array(text.utf8)
         guard write(bytes, to: STDOUT_FILENO) == bytes.count else {
             throw CommandFailure(
-                code: "output_failed", reason: "cannot write to standard output: \(String(cString: strerror(errno)))",
+                code: "output_failed", reason: "cannot write to standard output: \(writeProblem(STDOUT_FILENO))",
                 status: ExitStatus.ioError)
         }
     }
@@ -50,6 +59,11 @@ enum Console {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
+            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // A parent may hand us a non-blocking pipe (Node.js does): wait until it drains.
+                var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                if poll(&ready, 1, -1) >= 0 || errno == EINTR { continue }
+            }
             guard written > 0 else { break }
             offset += written
         }

@@ -20,6 +20,9 @@ struct InputBlocks {
 
     private let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// Whether a UTF-8 byte-order mark at the very start of the input may still be dropped
+    /// (editors on Windows write one; it is not part of the first record).
+    private var atStart = true
     private var atEnd = false
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 20)
 
@@ -69,6 +72,10 @@ struct InputBlocks {
     private mutating func fill() throws {
         let count = readBuffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
         if count > 0 { buffer.append(contentsOf: readBuffer[0..<count]) }
+        if atStart, buffer.count >= 3 || count == 0 {
+            atStart = false
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }
+        }
         guard count >= 0 else {
             throw CommandFailure(
                 code: "cannot_read_input", reason: "cannot read input: \(String(cString: strerror(errno)))",

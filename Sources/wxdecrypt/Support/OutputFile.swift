@@ -87,7 +87,9 @@ final class OutputFile {
 
     private func writeAll(_ bytes: [UInt8]) throws {
         let written = Console.write(bytes, to: descriptor)
-        let failure = written < bytes.count ? Self.failure("cannot write output '\(name)'") : nil
+        let failure =
+            written < bytes.count
+            ? OutputDestination.failure("cannot write output '\(name)': \(Console.writeProblem(descriptor))") : nil
         // After a partial write, the whole lines that did get out still count.
         linesOnDescriptor += bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<written])).count }
         if let failure {

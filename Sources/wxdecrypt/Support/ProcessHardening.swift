@@ -6,8 +6,15 @@ enum ProcessHardening {
     static func apply() {
         // With stdin, stdout or stderr closed, the next file opened would take its number,
         // and error messages would land in the output file.
+        // A closed stdout is reopened on /dev/full: every write to it fails, so the command ends
+        // with output_failed (74) as with a closed pipe, instead of discarding its results.
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
-            _ = open("/dev/null", O_RDWR)
+            if descriptor == STDOUT_FILENO {
+                Console.standardOutputWasClosed = true
+                _ = open("/dev/full", O_WRONLY)
+            } else {
+                _ = open("/dev/null", O_RDWR)
+            }
         }
         // A core file of a batch run would hold every session key and phone number in
         // memory; a non-dumpable process also cannot be ptrace'd or read through

@@ -79,4 +79,10 @@ enum TerminationCleanup {
     private static func isIgnored(_ action: sigaction) -> Bool {
         unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
+
+    /// Whether `signalNumber` is ignored now (as `nohup` leaves SIGHUP): such a signal stays ignored.
+    static func isIgnored(_ signalNumber: Int32) -> Bool {
+        var current = sigaction()
+        return sigaction(signalNumber, nil, &current) == 0 && isIgnored(current)
+    }
 }
