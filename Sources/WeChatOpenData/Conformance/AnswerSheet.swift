@@ -15,8 +15,20 @@ struct AnswerSheet {
     /// Answer lines whose id is no case's.
     private(set) var unknownIDs = 0
     /// The text of every line that is not an accepting answer, with the case it answers if
-    /// known: where a leaked key or plaintext would show.
+    /// known: where a leaked key or plaintext would show. Bounded (see below), so that a command
+    /// that floods its output cannot make the judging outlast `--timeout`.
     private(set) var errorTexts: [(text: String, caseIndex: Int?)] = []
+
+    /// At most this many texts are kept for the leak scan, each cut to `scannedTextBytes`: a
+    /// leak shows in the first few answers of a leaking decryptor.
+    static let scannedTexts = 10_000
+    static let scannedTextBytes = 64 << 10
+
+    private mutating func keep(_ line: UnsafeRawBufferPointer, for caseIndex: Int?) {
+        guard errorTexts.count < Self.scannedTexts else { return }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: line.prefix(Self.scannedTextBytes)), as: UTF8.self)
+        errorTexts.append((text, caseIndex))
+    }
 
     init(output: [UInt8], cases: [ConformanceCase]) {
         answers = Array(repeating: [], count: cases.count)
@@ -35,21 +47,20 @@ struct AnswerSheet {
     }
 
     private mutating func read(_ line: UnsafeRawBufferPointer, index: [String: Int]) {
-        let text = String(decoding: line, as: UTF8.self)
         guard StrictJSONValidator.isValidObject(line) else {
             malformedLines += 1
-            errorTexts.append((text, nil))
+            keep(line, for: nil)
             return
         }
         let root = JSONValue.root(of: line)
         guard let id = root.member("id")?.string, let ok = root.member("ok")?.bool else {
             malformedLines += 1
-            errorTexts.append((text, nil))
+            keep(line, for: nil)
             return
         }
         guard let position = index[id] else {
             unknownIDs += 1
-            errorTexts.append((text, nil))
+            keep(line, for: nil)
             return
         }
         if ok {
@@ -57,7 +68,7 @@ struct AnswerSheet {
             answers[position].append(Answer(ok: true, data: data, errorCode: nil))
         } else {
             answers[position].append(Answer(ok: false, data: nil, errorCode: root.member("error")?.member("code")?.string))
-            errorTexts.append((text, position))
+            keep(line, for: position)
         }
     }
 
