@@ -159,9 +159,8 @@ public struct OpenDataDecryptor: Sendable {
     static func readPayload(
         _ kind: OpenDataPayload.Kind?, _ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark
     ) throws(OpenDataError) -> OpenDataPayload {
-        let recognised = OpenDataPayload.Kind.recognise(root)
         do throws(OpenDataError) {
-            switch kind ?? recognised {
+            switch kind ?? OpenDataPayload.Kind.recognise(root) {
             case .phone: return .phoneNumber(try PhoneNumber.parse(root, watermark: watermark))
             case .user: return .userInfo(try UserInfo.parse(root, watermark: watermark))
             case .werun: return .weRunData(try WeRunData.parse(root, watermark: watermark))
@@ -170,8 +169,10 @@ public struct OpenDataDecryptor: Sendable {
             case .raw: return .raw(VerifiedOpenData(json: Data(plaintext), watermark: watermark))
             }
         } catch {
-            // Asked for one kind, given another: say which it looks like.
-            guard let kind, kind != recognised, recognised != .raw else { throw error }
+            // Asked for one kind, given another: say which it looks like (recognised only now).
+            guard let kind else { throw error }
+            let recognised = OpenDataPayload.Kind.recognise(root)
+            guard kind != recognised, recognised != .raw else { throw error }
             throw .invalidPayload(
                 field: error.field ?? "$",
                 reason: error.reason + "; the payload looks like \(recognised.payloadName), not \(kind.payloadName)")
