@@ -87,26 +87,25 @@ struct RealPayloadTests {
         #expect(phone.purePhoneNumber == "13580006666")
     }
 
-    @Test("a '+' lost at the start of an indented line: the only reading with a valid length wins")
-    func lostPlusAtLineStart() throws {
-        // Find a ciphertext with a '+' that starts a 64-character line.
+    @Test(
+        "'+' lost at the start of 1, 2 or 3 indented lines: only the blanks beyond the common indentation are '+'",
+        arguments: [1, 2, 3])
+    func lostPlusAtLineStart(lostCount: Int) throws {
+        // Find a ciphertext where exactly `lostCount` of the later lines start with '+'.
         var found: (Sealed, String)?
         while found == nil {
-            let sealed = Sealed(Sealed.phoneJSON + String(repeating: " ", count: 40))
-            let text = sealed.data.encryptedData
-            let lines = Self.wrapped(text, indent: "", newline: "\n").split(separator: "\n")
-            if lines.dropFirst().contains(where: { $0.first == "+" }) {
-                // Indented by two spaces; the lost '+' is a third space next to the text.
-                let damaged = lines.map { $0.first == "+" ? "   " + $0.dropFirst() : "  " + $0 }.joined(separator: "\n")
-                found = (sealed, damaged)
-            }
+            let sealed = Sealed(Sealed.phoneJSON + String(repeating: " ", count: 300))
+            let lines = Self.wrapped(sealed.data.encryptedData, indent: "", newline: "\n").split(separator: "\n")
+            guard lines.dropFirst().filter({ $0.first == "+" }).count == lostCount, lines.first?.first != "+" else { continue }
+            // Indented by two spaces; each lost '+' is a third space next to the text.
+            found = (sealed, lines.map { $0.first == "+" ? "   " + $0.dropFirst() : "  " + $0 }.joined(separator: "\n"))
         }
-        let (sealed, damaged) = found!
+        let (sealed, damaged) = try #require(found)
         let inspection = try Base64Inspection.inspect(encryptedData: damaged)
         #expect(inspection.repairs.contains(.spacesAsPlus) && inspection.repairs.contains(.whitespaceRemoved))
-        let decryptor = try OpenDataDecryptor(appID: Sealed.appID)
         #expect(throws: Never.self) {
-            try decryptor.decryptJSON(encryptedData: damaged, iv: sealed.data.iv, sessionKey: sealed.sessionKey)
+            try OpenDataDecryptor(appID: Sealed.appID).decryptJSON(
+                encryptedData: damaged, iv: sealed.data.iv, sessionKey: sealed.sessionKey)
         }
     }
 

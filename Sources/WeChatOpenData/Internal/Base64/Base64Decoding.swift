@@ -33,7 +33,8 @@ enum Base64Decoding {
     /// Which ambiguous runs of spaces a reading takes as `+`; all others are whitespace.
     private struct Reading: OptionSet {
         let rawValue: UInt8
-        /// All spaces before the text.
+        /// All spaces before the text, when it is one line (in lines of text, the first line's
+        /// blanks are indentation like every other line's).
         static let textStart = Reading(rawValue: 1)
         /// All spaces after the text.
         static let textEnd = Reading(rawValue: 2)
@@ -62,11 +63,12 @@ enum Base64Decoding {
         if let count = decodeCanonical(input, constantTime: field.isSecret, into: output), field.acceptsLength(count) {
             return (count, [])
         }
-        let (ambiguity, indentation) = ambiguousRuns(input)
+        let (ambiguity, indentation, multiline) = ambiguousRuns(input)
         var first: Result<(count: Int, repairs: Base64Repairs), Failure>?
         for reading in Reading.preferenceOrder where reading.isSubset(of: ambiguity) {
             let result = decodeCore(
-                input, reading: reading, indentation: indentation, constantTime: field.isSecret, into: output)
+                input, reading: reading, indentation: indentation, multiline: multiline, constantTime: field.isSecret,
+                into: output)
             if case .success(let decoded) = result, field.acceptsLength(decoded.count) { return decoded }
             if first == nil { first = result }
         }
@@ -104,12 +106,16 @@ enum Base64Decoding {
     /// Which readings could change anything, and the common indentation: the fewest blanks any
     /// line of text starts with (0 when a line starts with its text). Two passes, no storage:
     /// a field of a million blanks costs no memory.
-    private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> (Reading, indentation: Int) {
+    private static func ambiguousRuns(_ input: UnsafeRawBufferPointer) -> (Reading, indentation: Int, multiline: Bool) {
         var indentation = Int.max
+        var textLines = 0
         var index = 0
         while index < input.count {
             let run = index..<runEnd(input, from: index)
-            if run.upperBound < input.count, !isLineBreak(input[run.upperBound]) { indentation = min(indentation, run.count) }
+            if run.upperBound < input.count, !isLineBreak(input[run.upperBound]) {
+                indentation = min(indentation, run.count)
+                textLines += 1
+            }
             // On to the next line's start.
             while index < input.count, !isLineBreak(input[index]) { index += 1 }
             while index < input.count, isLineBreak(input[index]) { index += 1 }
@@ -127,7 +133,7 @@ enum Base64Decoding {
             guard run.contains(where: { input[$0] == 0x20 }) else { continue }
             switch position(of: run, in: input) {
             case .lineStart:
-                if run.lowerBound == 0 { found.insert(.textStart) }
+                if run.lowerBound == 0, textLines == 1 { found.insert(.textStart) }
                 if run.count > indentation { found.insert(.lineEdges) }
             case .lineEnd:
                 found.insert(run.upperBound == input.count ? .textEnd : .lineEdges)
@@ -135,7 +141,7 @@ enum Base64Decoding {
                 break
             }
         }
-        return (found, indentation)
+        return (found, indentation, textLines > 1)
     }
 
     /// The common case, four characters at a time: canonical standard base64 with correct
@@ -230,6 +236,7 @@ enum Base64Decoding {
         _ input: UnsafeRawBufferPointer,
         reading: Reading,
         indentation: Int,
+        multiline: Bool,
         constantTime: Bool,
         into output: UnsafeMutableRawBufferPointer
     ) -> Result<(count: Int, repairs: Base64Repairs), Failure> {
@@ -282,7 +289,7 @@ enum Base64Decoding {
                     plusFrom = run.upperBound
                 case .lineStart:
                     plusFrom =
-                        run.lowerBound == 0 && reading.contains(.textStart) ? run.lowerBound
+                        run.lowerBound == 0 && !multiline && reading.contains(.textStart) ? run.lowerBound
                         : reading.contains(.lineEdges) ? run.lowerBound + min(indentation, run.count) : run.upperBound
                 case .lineEnd:
                     let atTextEnd = run.upperBound == input.count
