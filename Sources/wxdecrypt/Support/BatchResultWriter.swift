@@ -14,30 +14,37 @@ struct BatchResultWriter: Sendable {
 
     /// Appends the result line of one record.
     func append(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
-        switch (format, result.outcome) {
-        case (.jsonl, .decrypted(let payload, let key)):
-            output.append(contentsOf: #"{"id":"#.utf8)
-            result.appendID(to: &output)
-            output.append(contentsOf: #","ok":true,"#.utf8)
-            if key == .previous { output.append(contentsOf: #""session_key":"previous","#.utf8) }
-            output.append(contentsOf: #""data":"#.utf8)
+        switch format {
+        case .jsonl: Self.appendJSONLine(result, to: &output)
+        case .csv: Self.appendCSVRow(result, to: &output)
+        }
+    }
+
+    private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
+        output.append(#"{"id":"#)
+        result.appendID(to: &output)
+        switch result.outcome {
+        case .decrypted(let payload, let key):
+            output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
             payload.appendJSON(to: &output)
-            output.append(contentsOf: "}\n".utf8)
-        case (.jsonl, .failed(let error)):
-            output.append(contentsOf: #"{"id":"#.utf8)
-            result.appendID(to: &output)
-            output.append(contentsOf: #","ok":false,"error":"#.utf8)
+        case .failed(let error):
+            output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
-            output.append(contentsOf: "}\n".utf8)
-        case (.csv, .decrypted(let payload, let key)):
+        }
+        output.append("}\n")
+    }
+
+    private static func appendCSVRow(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
+        switch result.outcome {
+        case .decrypted(let payload, let key):
             var row = CSVRow()
             row.cell(0, to: &output) { result.appendIDText(to: &$0) }
             row.cell(1, "true", to: &output)
             payload.forEachTableCell { column, text in row.cell(3 + column, text, to: &output) }
             // Which key decrypted it, named only when it was the previous one (as in JSON Lines).
-            if key == .previous { row.cell(Self.csvColumns.count - 2, "previous", to: &output) }
+            if key == .previous { row.cell(csvColumns.count - 2, "previous", to: &output) }
             row.end(&output)
-        case (.csv, .failed(let error)):
+        case .failed(let error):
             appendCSVFailure(code: error.code, reason: error.reason, to: &output) { result.appendIDText(to: &$0) }
         }
     }
@@ -53,19 +60,26 @@ struct BatchResultWriter: Sendable {
             output.append(contentsOf: #"{"id":\#(lineNumber),"ok":false,"error":{"code":"\#(code.name)","message":"\#(reason)"}}"#.utf8)
             output.append(0x0A)
         case .csv:
-            appendCSVFailure(code: code, reason: reason, to: &output) { $0.append(contentsOf: String(lineNumber).utf8) }
+            Self.appendCSVFailure(code: code, reason: reason, to: &output) { $0.append(contentsOf: String(lineNumber).utf8) }
         }
     }
 
-    private func appendCSVFailure(
+    private static func appendCSVFailure(
         code: OpenDataError.Code, reason: String, to output: inout [UInt8], id: (inout [UInt8]) -> Void
     ) {
         var row = CSVRow()
         row.cell(0, to: &output, id)
         row.cell(1, "false", to: &output)
         row.cell(2, code.name, to: &output)
-        row.cell(Self.csvColumns.count - 1, reason, to: &output)
+        row.cell(csvColumns.count - 1, reason, to: &output)
         row.end(&output)
+    }
+}
+
+extension [UInt8] {
+    /// Appends a literal's UTF-8 bytes with one copy (a `String`'s view goes byte by byte).
+    mutating func append(_ literal: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }
 
@@ -98,7 +112,7 @@ private struct CSVRow {
     /// Ends the row after the last column.
     mutating func end(_ output: inout [UInt8]) {
         skip(to: BatchResultWriter.csvColumns.count, &output)
-        output.append(contentsOf: [0x0D, 0x0A])
+        output.append("\r\n")
     }
 
     private mutating func skip(to column: Int, _ output: inout [UInt8]) {
