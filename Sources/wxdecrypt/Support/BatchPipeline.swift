@@ -7,7 +7,9 @@ import WeChatOpenData
 /// A fixed number of chunks goes round (reader, a worker, the writer, back to the reader): that
 /// bounds memory whatever the input, and a stage that runs ahead waits for the next to give a
 /// chunk back. A worker first finds its chunk's lines, then takes its first line number in input
-/// order (the chunks before it have counted theirs by then, nearly always), then decrypts.
+/// order (the chunks before it have counted theirs by then, nearly always), then decrypts. A
+/// chunk whose output reaches ``RecordChunk/outputLimit`` goes to the writer part-done, and back
+/// to the front of the queue for the rest.
 final class BatchPipeline: @unchecked Sendable {
     private let jobs: Int
     private let lock = PipelineLock()
@@ -16,6 +18,8 @@ final class BatchPipeline: @unchecked Sendable {
     private var freeChunks: [RecordChunk]
     /// Chunks read and not yet taken by a worker, in input order.
     private var queuedChunks: [RecordChunk] = []
+    /// Chunks read and not yet written in full: until none is left, a worker may still be needed.
+    private var unfinishedChunks = 0
     /// Chunks decrypted and not yet written, in any order.
     private var decryptedChunks: [RecordChunk] = []
     private var chunksRead = 0
@@ -81,6 +85,7 @@ final class BatchPipeline: @unchecked Sendable {
                     lock.withLock {
                         queuedChunks.append(chunk)
                         chunksRead = sequence
+                        unfinishedChunks += 1
                         lock.signal(.workQueued)
                     }
                     continue
@@ -92,7 +97,7 @@ final class BatchPipeline: @unchecked Sendable {
                 freeChunks.append(chunk)
                 inputEnded = true
                 inputFailure = failure
-                lock.broadcast(.workQueued)
+                if unfinishedChunks == 0 { lock.broadcast(.workQueued) }
                 lock.signal(.resultsReady)
             }
             return
@@ -102,9 +107,11 @@ final class BatchPipeline: @unchecked Sendable {
     private func work(batch: BatchDecryptor, writer: BatchResultWriter) {
         var worker = ChunkWorker(batch: batch, writer: writer)
         while let chunk = takeQueuedChunk() {
-            let lines = ChunkWorker.findLines(in: chunk)
-            guard let firstLineNumber = number(chunk, lines: lines) else { return }
-            worker.decrypt(chunk, firstLineNumber: firstLineNumber)
+            if !chunk.isNumbered {
+                let lines = ChunkWorker.findLines(in: chunk)
+                guard number(chunk, lines: lines) else { return }
+            }
+            worker.decrypt(chunk)
             lock.withLock {
                 decryptedChunks.append(chunk)
                 lock.signal(.resultsReady)
@@ -116,12 +123,21 @@ final class BatchPipeline: @unchecked Sendable {
         var next = 0
         while let chunk = takeDecryptedChunk(next) {
             try write(chunk)
-            chunk.clearResults()
+            let finished = chunk.isDecrypted
+            chunk.clearResults(finished: finished)
             lock.withLock {
-                freeChunks.append(chunk)
-                lock.signal(.chunkFree)
+                if finished {
+                    freeChunks.append(chunk)
+                    unfinishedChunks -= 1
+                    lock.signal(.chunkFree)
+                    // The last chunk written: workers waiting for a part-done one may stop.
+                    if inputEnded && unfinishedChunks == 0 { lock.broadcast(.workQueued) }
+                } else {
+                    queuedChunks.insert(chunk, at: 0)
+                    lock.signal(.workQueued)
+                }
             }
-            next += 1
+            if finished { next += 1 }
         }
     }
 
@@ -132,24 +148,27 @@ final class BatchPipeline: @unchecked Sendable {
         }
     }
 
-    /// The next chunk in input order; nil once the input has ended and every chunk was taken.
+    /// The next chunk to work on; nil once the input has ended and every chunk is written.
     private func takeQueuedChunk() -> RecordChunk? {
         lock.withLock {
-            while queuedChunks.isEmpty && !inputEnded && !stopped { lock.wait(for: .workQueued) }
+            while queuedChunks.isEmpty && !(inputEnded && unfinishedChunks == 0) && !stopped {
+                lock.wait(for: .workQueued)
+            }
             return stopped || queuedChunks.isEmpty ? nil : queuedChunks.removeFirst()
         }
     }
 
-    /// The chunk's first line number, once every chunk before it has counted its lines.
-    private func number(_ chunk: RecordChunk, lines: Int) -> Int? {
+    /// Gives the chunk its first line number once every chunk before it has counted its lines;
+    /// false when the pipeline stopped first.
+    private func number(_ chunk: RecordChunk, lines: Int) -> Bool {
         lock.withLock {
             while nextNumberedChunk != chunk.sequence && !stopped { lock.wait(for: .linesNumbered) }
-            guard !stopped else { return nil }
-            let first = nextLineNumber
+            guard !stopped else { return false }
+            chunk.firstLineNumber = nextLineNumber
             nextLineNumber += lines
             nextNumberedChunk += 1
             lock.broadcast(.linesNumbered)
-            return first
+            return true
         }
     }
 

@@ -14,30 +14,54 @@ final class RecordChunk: @unchecked Sendable {
         case overlongLine(length: Int)
     }
 
-    /// The most output a chunk keeps between uses: a chunk of tiny bad lines (each gives a
-    /// 100-byte error) leaves a large buffer behind, and there are several chunks.
-    static let retainedOutputCapacity = 1 << 20
+    /// How much output a worker writes into a chunk before handing it to the writer, which gives
+    /// it back for the rest: every record gets a result line, and a chunk of tiny bad lines
+    /// (each gives a 100-byte error) would otherwise turn into 50 times its size in output.
+    static let outputLimit = 1 << 20
+    /// The output buffer's room: the limit and the line that crosses it, for most lines.
+    private static let outputCapacity = outputLimit + (64 << 10)
 
     var content = Content.lines
     /// The chunk's place in the input, from 0.
     var sequence = 0
     let input = ByteBuffer()
-    /// Where each line ends (its newline, or the end of the input), found once by the worker.
-    var lineEnds: [Int] = []
+    /// Where each line ends (its newline, or the end of the input), found once by the worker
+    /// that takes the chunk first; empty until then.
+    var lineEnds: [Int32] = []
+    /// The number of the chunk's first line, once the chunks before it have counted theirs.
+    var firstLineNumber = 0
+    /// The index in `lineEnds` of the next line to decrypt.
+    var nextLine = 0
 
-    /// The result lines, and what became of the records.
-    var output: [UInt8] = []
+    /// Results not yet written, and what became of their records.
+    var output: [UInt8]
     var tally = RecordTally()
 
-    /// Forgets the results, once they are written, before the chunk is filled again.
-    func clearResults() {
-        if output.capacity > Self.retainedOutputCapacity {
+    init() {
+        output = []
+        output.reserveCapacity(Self.outputCapacity)
+    }
+
+    /// Whether its lines were found and numbered.
+    var isNumbered: Bool { !lineEnds.isEmpty }
+    /// Whether every line has its result.
+    var isDecrypted: Bool { nextLine == lineEnds.count }
+
+    /// Forgets the results once they are written; with `finished`, the chunk itself, before it
+    /// is filled again.
+    func clearResults(finished: Bool) {
+        if output.capacity > Self.outputCapacity {
+            // A line of a megabyte leaves a large buffer behind: give it back.
             output = []
+            output.reserveCapacity(Self.outputCapacity)
         } else {
             output.removeAll(keepingCapacity: true)
         }
         tally.reset()
+        guard finished else { return }
         content = .lines
+        lineEnds.removeAll(keepingCapacity: true)
+        nextLine = 0
     }
 }
 
