@@ -247,16 +247,19 @@ public struct OpenDataDecryptor: Sendable {
         let decrypted = UnsafeRawBufferPointer(buffer)
         let padding = PKCS7.verdict(decrypted)
         let plaintext = UnsafeRawBufferPointer(rebasing: decrypted[0..<padding.contentCount])
-        let jsonProblem = StrictJSONValidator.problem(in: plaintext)
-        observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
-        let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
-        // The one branch, on the combined verdict only.
-        guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
-        let root = JSONValue.root(of: plaintext)
-        let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
-            .verify(root.member("watermark"))
-        observer?.verified(watermark)
-        return try body(plaintext, root, watermark)
+        // One pass validates the document and indexes its members for the readers.
+        return try JSONMemberIndex.withStorage { (index) throws(OpenDataError) in
+            let jsonProblem = StrictJSONValidator.problem(in: plaintext, collecting: &index)
+            observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
+            let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
+            // The one branch, on the combined verdict only.
+            guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
+            let root = JSONValue.root(of: plaintext, index: index)
+            let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
+                .verify(root.member("watermark"))
+            observer?.verified(watermark)
+            return try body(plaintext, root, watermark)
+        }
     }
 
     static func decodeWithFoundation<Payload: Decodable>(_ type: Payload.Type, from plaintext: UnsafeRawBufferPointer)
