@@ -6,18 +6,21 @@ import WeChatOpenData
 /// The C baseline is only a fair yardstick if it does the whole job: these records are sealed by
 /// the library's own encryptor and each check the baseline skips would let one of them through.
 @Suite("C baseline")
-struct CBaselineTests {
+final class CBaselineTests {
     static let appID = "wx4f4bc4dec97d474b"
     static let watermark = #""watermark":{"timestamp":1637744274,"appid":"wx4f4bc4dec97d474b"}"#
     let key = SessionKey.random()
+    /// One decrypter per test, as a C program keeps one for all its records.
+    let decrypter = cbaseline_decrypter_new()
+
+    deinit { cbaseline_decrypter_free(decrypter) }
 
     /// The result of decrypting one record given as strings: the phone number, or the C error code.
     func decrypt(
         sessionKey: String? = nil, iv: String, encryptedData: String, appID: String = CBaselineTests.appID,
         capacity: Int = 32
     ) -> Result<String, CBaselineFailure> {
-        guard let decrypter = cbaseline_decrypter_new() else { return .failure(CBaselineFailure(code: 0)) }
-        defer { cbaseline_decrypter_free(decrypter) }
+        guard let decrypter else { return .failure(CBaselineFailure(code: 0)) }
         let fields = [sessionKey ?? key.base64EncodedString(), iv, encryptedData, appID].map { Array($0.utf8) }
         var phone = [CChar](repeating: 0, count: capacity)
         let length = fields[0].withUnsafeBufferPointer { key in
@@ -40,8 +43,8 @@ struct CBaselineTests {
         decrypt(iv: sealed.iv, encryptedData: sealed.encryptedData, appID: appID, capacity: capacity)
     }
 
-    func seal(_ json: String) -> EncryptedOpenData {
-        OpenDataEncryptor.encrypt(plaintext: Array(json.utf8), sessionKey: key)
+    func seal(_ json: String, key: SessionKey? = nil) -> EncryptedOpenData {
+        OpenDataEncryptor.encrypt(plaintext: Array(json.utf8), sessionKey: key ?? self.key)
     }
 
     func phoneRecord(_ number: String) -> String {
@@ -54,9 +57,12 @@ struct CBaselineTests {
             watermark: Watermark(appID: Self.appID, timestamp: 1_637_744_274))
         let sealed = try OpenDataEncryptor.encrypt(.phoneNumber(phone), sessionKey: key)
         #expect(decrypt(sealed) == .success("13580006666"))
-        // One context serves many records: the padding must stay off and the key must change.
+        // One context serves many records: the padding must stay off and each key must take.
         for number in ["+8613580000001", "13580000002", ""] {
-            #expect(decrypt(seal(phoneRecord(number))) == .success(number))
+            let key = SessionKey.random()
+            let sealed = seal(phoneRecord(number), key: key)
+            #expect(decrypt(sessionKey: key.base64EncodedString(), iv: sealed.iv, encryptedData: sealed.encryptedData)
+                == .success(number))
         }
     }
 
