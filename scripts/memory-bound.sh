@@ -81,6 +81,9 @@ for jobs in 2 16 64; do
     measure "decrypt-file shifting-ids --jobs $jobs" "0 1" 120 \
         "$binary" decrypt-file "$work/shifting-ids.jsonl" --app-id wx4f4bc4dec97d474b --jobs "$jobs" --output /dev/null
 done
+# Many workers each growing a buffer of error lines in its own malloc arena.
+measure "decrypt-file tiny-lines --jobs 64" "0 1" 120 \
+    "$binary" decrypt-file "$work/tiny-lines.jsonl" --app-id wx4f4bc4dec97d474b --jobs 64 --output /dev/null
 payload=(--app-id wx4f4bc4dec97d474b --iv r7BXXKkLb8qrSNn05n0qiA==)
 measure "decrypt --data-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data-file /dev/zero --session-key-file "$key_file"
 measure "decrypt --session-key-file /dev/zero" 66 5 "$binary" decrypt "${payload[@]}" --data x --session-key-file /dev/zero

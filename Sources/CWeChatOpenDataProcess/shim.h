@@ -2,9 +2,11 @@
 #define CWECHATOPENDATAPROCESS_SHIM_H
 
 // What wxdecrypt needs from the C library that Swift cannot call directly: prctl is
-// variadic and SIGRTMIN/SIGRTMAX are macros, and neither imports into Swift.
+// variadic and SIGRTMIN/SIGRTMAX are macros, and neither imports into Swift; memrchr is a GNU
+// extension that Swift's Glibc module leaves out.
 
 #include <signal.h>
+#include <stddef.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -33,6 +35,20 @@ static inline int CWeChatOpenDataProcess_lastRealtimeSignal(void) {
     return SIGRTMAX;
 #else
     return -1;
+#endif
+}
+
+/// The last byte equal to `byte` among the `count` bytes at `bytes` (memrchr), or NULL.
+static inline void *CWeChatOpenDataProcess_lastByte(const void *bytes, int byte, size_t count) {
+#ifdef __GLIBC__
+    extern void *memrchr(const void *, int, size_t);
+    return memrchr(bytes, byte, count);
+#else
+    const unsigned char *cursor = (const unsigned char *)bytes + count;
+    while (cursor > (const unsigned char *)bytes) {
+        if (*--cursor == (unsigned char)byte) return (void *)cursor;
+    }
+    return NULL;
 #endif
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import WeChatOpenData
 
@@ -12,9 +11,10 @@ struct DecryptFileCommand: ParsableCommand {
             "encrypted_data": "…", "previous_session_key": "…" (optional)} (camelCase sessionKey, encryptedData, \
             appId, previousSessionKey accepted). The previous key is tried only when session_key fails; a result \
             it decrypted says "session_key":"previous", and the summary counts them. A bad line becomes a \
-            failed result (invalid_record); blank lines are skipped. Exit 1 when any record failed. When the \
-            input or the output fails part-way (exit 66 or 74), the summary says how many results were written \
-            instead of counting records as ok.
+            failed result (invalid_record); blank lines are skipped but counted, so that ids and messages give \
+            the line numbers of the file. Exit 1 when any record failed. When the input or the output fails \
+            part-way (exit 66 or 74), the summary says how many results were written instead of counting \
+            records as ok.
             """)
 
     @Argument(help: ArgumentHelp("The JSON Lines input ('-' for stdin).", valueName: "input"))
@@ -27,10 +27,16 @@ struct DecryptFileCommand: ParsableCommand {
     var output: String?
 
     @Option(help: "The output format.")
-    var format: BatchDecryptor.Format = .jsonl
+    var format: BatchOutputFormat = .jsonl
 
     @Option(help: "Worker threads; the number of cores by default.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp(
+        "The number of the input's first line, for an input that is a slice of a larger file (a Spark partition): "
+            + "ids and messages then give the line numbers of the whole file.",
+        valueName: "n"))
+    var firstLineNumber = 1
 
     @OptionGroup var verification: VerificationOptions
 
@@ -45,48 +51,39 @@ struct DecryptFileCommand: ParsableCommand {
     func validate() throws {
         try AppIDArgument.validate(appID)
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256.") }
+        guard (1...Self.largestFirstLineNumber).contains(firstLineNumber) else {
+            throw ValidationError("--first-line-number must be between 1 and \(Self.largestFirstLineNumber).")
+        }
         if freshnessFromRecords && verification.maxAge != nil {
             throw ValidationError("--freshness-from-records excludes --max-age.")
         }
     }
 
+    /// Far beyond any file, and far enough from `Int.max` that counting lines on cannot overflow.
+    static let largestFirstLineNumber = 1_000_000_000_000_000
+
     func run() throws {
         try Console.run {
-            let decryptor = try BatchDecryptor(
+            let batch = try BatchDecryptor(
                 defaultAppID: appID, freshness: verification.freshness, freshnessFromRecords: freshnessFromRecords,
-                maskPhoneNumbers: verification.mask, format: format)
-            var blocks = try InputBlocks(path: input)
-            defer { blocks.close() }
+                maskPhoneNumbers: verification.mask)
+            let writer = BatchResultWriter(format: format)
+            let input = try InputReader.open(self.input)
+            defer { if input != STDIN_FILENO { close(input) } }
             let sink = try OutputFile(path: output)
             var summary = BatchSummary(showProgress: !noProgress && isatty(STDERR_FILENO) == 1)
-            let workers = BlockWorkers(count: jobs)
             do {
-                try sink.write(decryptor.header)
-                var lineNumber = 1
-                while let block = try blocks.next() {
-                    switch block {
-                    case .lines(let lines):
-                        workers.process(lines, firstLineNumber: lineNumber, with: decryptor)
-                        lineNumber += workers.lineCount
-                        for worker in workers.workers {
-                            summary.add(
-                                records: worker.records, failures: worker.failures,
-                                previousKeyMatches: worker.previousKeyMatches)
-                            try sink.write(worker.output)
-                        }
-                    case .overlong(let length):
-                        var line: [UInt8] = []
-                        let code = decryptor.overlongLine(lineNumber: lineNumber, length: length, appendingTo: &line)
-                        lineNumber += 1
-                        summary.add(records: 1, failures: [code.name: 1])
-                        try sink.write(line)
-                    }
+                try sink.write(writer.header)
+                let pipeline = BatchPipeline(jobs: jobs, firstLineNumber: firstLineNumber)
+                try pipeline.run(descriptor: input, batch: batch, writer: writer) { chunk in
+                    summary.add(chunk.tally)
+                    try sink.write(chunk.output)
                     summary.progress()
                 }
                 try sink.finish()
             } catch {
                 sink.discard()
-                let headerLines = decryptor.header.filter { $0 == 0x0A }.count
+                let headerLines = writer.header.filter { $0 == 0x0A }.count
                 summary.finish(failedAfterWriting: max(sink.linesWritten - headerLines, 0))
                 throw error
             }

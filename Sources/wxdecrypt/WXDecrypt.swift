@@ -10,7 +10,7 @@ struct WXDecrypt: ParsableCommand {
 
             Exit codes: 0 success; 1 a record, vector or signature failed to decrypt or verify; \
             64 usage error; 66 an input cannot be opened or read, or is too large; 74 an output cannot be \
-            written or is refused. Errors go to stderr as 'error[<code>]: <reason>'.
+            written or is refused; 71 the system refuses decrypt-file the threads it needs. Errors go to stderr as 'error[<code>]: <reason>'.
 
             Output: a closed standard output (the reader of a pipe has gone) or a full disk is \
             error[output_failed], exit 74, in every subcommand: SIGPIPE and SIGXFSZ are ignored. --output PATH \
@@ -21,7 +21,7 @@ struct WXDecrypt: ParsableCommand {
             is refused: error[unsafe_output], exit 74.
 
             Inputs read whole (--data-file, --session-key-file, --json, --raw-data-file, vector files) may hold \
-            at most \(Console.maximumInputSize >> 20) MiB: error[input_too_large], exit 66. decrypt-file reads its input in bounded blocks.
+            at most \(Console.maximumInputSize >> 20) MiB: error[input_too_large], exit 66. decrypt-file reads its input in bounded chunks.
 
             Signals: any signal that ends the process removes the temporary output file first; a signal ignored \
             at start (nohup) stays ignored. Core dumps are off: a core file would hold session keys and phone numbers.

@@ -2,18 +2,63 @@ import Foundation
 import Testing
 import WeChatOpenData
 
+/// What a worker handed out for one line, copied out of the closure.
+struct BatchResult {
+    let outcome: BatchDecryptor.Outcome
+    let lineNumber: Int
+    /// `appendID(to:)` and `appendIDText(to:)`.
+    let id: String
+    let idText: String
+
+    var failure: OpenDataError.Code? {
+        if case .failed(let error) = outcome { error.code } else { nil }
+    }
+
+    /// The result as `decrypt-file` writes it in JSON Lines, built from the public pieces.
+    var jsonLine: String {
+        var line = Array(#"{"id":\#(id),"#.utf8)
+        switch outcome {
+        case .decrypted(let payload, let key):
+            line += Array(#""ok":true,\#(key == .previous ? #""session_key":"previous","# : "")"data":"#.utf8)
+            payload.appendJSON(to: &line)
+        case .failed(let error):
+            line += Array(#""ok":false,"error":"#.utf8)
+            error.appendJSON(to: &line)
+        }
+        return String(decoding: line, as: UTF8.self) + "}\n"
+    }
+}
+
 @Suite("Batch records: parsing and results through the public API")
 struct BatchTests {
     static let decryptor = try! BatchDecryptor(defaultAppID: Sealed.appID)
 
-    static func process(_ line: String, lineNumber: Int = 7, with decryptor: BatchDecryptor = decryptor)
+    static func decrypt(_ line: String, lineNumber: Int = 7, with worker: inout BatchDecryptor.Worker) -> BatchResult {
+        var copied: BatchResult?
+        Array(line.utf8).withUnsafeBytes { bytes in
+            worker.decrypt(line: bytes, lineNumber: lineNumber) { result in
+                var id: [UInt8] = [], idText: [UInt8] = []
+                result.appendID(to: &id)
+                result.appendIDText(to: &idText)
+                copied = BatchResult(
+                    outcome: result.outcome, lineNumber: result.lineNumber, id: String(decoding: id, as: UTF8.self),
+                    idText: String(decoding: idText, as: UTF8.self))
+            }
+        }
+        return copied!
+    }
+
+    static func decrypt(_ line: String, lineNumber: Int = 7, with batch: BatchDecryptor = decryptor) -> BatchResult {
+        var worker = batch.makeWorker()
+        return decrypt(line, lineNumber: lineNumber, with: &worker)
+    }
+
+    /// The result line and the failure code, for tests that read the whole line.
+    static func process(_ line: String, lineNumber: Int = 7, with batch: BatchDecryptor = decryptor)
         -> (output: String, failure: OpenDataError.Code?)
     {
-        var output: [UInt8] = []
-        let failure = Array(line.utf8).withUnsafeBytes {
-            decryptor.process(line: $0, lineNumber: lineNumber, appendingTo: &output).failure
-        }
-        return (String(decoding: output, as: UTF8.self), failure)
+        let result = decrypt(line, lineNumber: lineNumber, with: batch)
+        return (result.jsonLine, result.failure)
     }
 
     static func record(_ sealed: Sealed, id: String? = nil, extra: String = "") -> String {
@@ -22,11 +67,19 @@ struct BatchTests {
             + #""encrypted_data":"\#(sealed.data.encryptedData)"\#(extra)}"#
     }
 
-    @Test("a good record gives one ok line with its id and the payload in WeChat's order")
+    @Test("a good record gives its payload in WeChat's order, the current key and its id")
     func goodRecord() {
-        let (output, failure) = Self.process(Self.record(Sealed(Sealed.phoneJSON), id: #"{"user":42}"#))
-        #expect(failure == nil)
-        #expect(output == #"{"id":{"user":42},"ok":true,"data":"# + Sealed.phoneJSON + "}\n")
+        let result = Self.decrypt(Self.record(Sealed(Sealed.phoneJSON), id: #"{"user":42}"#))
+        guard case .decrypted(let payload, let key) = result.outcome else {
+            Issue.record("\(result.outcome)")
+            return
+        }
+        #expect(key == .current && result.lineNumber == 7)
+        var json: [UInt8] = []
+        payload.appendJSON(to: &json)
+        #expect(String(decoding: json, as: UTF8.self) == Sealed.phoneJSON)
+        #expect(result.id == #"{"user":42}"# && result.idText == #"{"user":42}"#)
+        #expect(result.jsonLine == #"{"id":{"user":42},"ok":true,"data":"# + Sealed.phoneJSON + "}\n")
     }
 
     @Test("every unusable line is an invalid_record result naming the line, with the line number as id")
@@ -75,25 +128,83 @@ struct BatchTests {
                 encryptedData: sealed.data.encryptedData)
             #expect(try JSONDecoder().decode(BatchInputRecord.self, from: Data(record.jsonLine().utf8)) == record)
             #expect(!record.description.contains(sealed.sessionKey.base64EncodedString()))
-            let (output, failure) = Self.process(record.jsonLine())
-            #expect(failure == nil)
-            let echoed = switch id {
-            case .number(let number): "\(number)"
-            case .string: #""a\"b""#
-            case nil: "7"
+            let result = Self.decrypt(record.jsonLine())
+            #expect(result.failure == nil)
+            let (echoed, text) = switch id {
+            case .number(let number): ("\(number)", "\(number)")
+            case .string: (#""a\"b""#, #"a"b"#)
+            case nil: ("7", "7")
             }
-            #expect(output.hasPrefix(#"{"id":\#(echoed),"ok":true"#), "\(output)")
+            #expect(result.id == echoed && result.idText == text, "\(result.id) \(result.idText)")
         }
+        // A record that cannot be read in full still echoes its id, as JSON and as text.
+        let unreadable = Self.decrypt(#"{"id":"x\u0041\"","iv":"a"}"#)
+        #expect(unreadable.failure == .invalidRecord)
+        #expect(unreadable.id == #""x\u0041\"""# && unreadable.idText == #"xA""#, "\(unreadable.id) \(unreadable.idText)")
     }
 
-    @Test("CSV rows quote what needs quoting")
-    func csv() {
-        let csv = try! BatchDecryptor(defaultAppID: Sealed.appID, maskPhoneNumbers: true, format: .csv)
-        #expect(String(decoding: csv.header, as: UTF8.self).hasPrefix("id,ok,code,phoneNumber,"))
-        let good = Self.process(Self.record(Sealed(Sealed.phoneJSON), id: #""a,b""#), with: csv)
-        #expect(good.output.hasPrefix(#""a,b",true,,135****6666,135****6666,86,"#))
-        let bad = Self.process("nope", with: csv)
-        #expect(bad.output == "7,false,invalid_record,,,,,,,,,,,,,line 7: is not a JSON object\r\n")
+    @Test("a worker checks an appid once for a run of records that carry it, and never mixes two appids up")
+    func recordAppIDs() throws {
+        func phone(_ appID: String) -> Sealed {
+            Sealed(#"{"phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86","#
+                + #""watermark":{"timestamp":1637744274,"appid":"\#(appID)"}}"#)
+        }
+        let other = "wxB000000000000000", third = "wxC000000000000000"
+        let b = phone(other), c = phone(third), own = Sealed(Sealed.phoneJSON)
+        // "wx\u0042…" is wxB… with an escape: the kept decryptor must still match it.
+        let escaped = "wx\\u0042" + other.dropFirst(3)
+        let lines: [(String, OpenDataError.Code?)] = [
+            (Self.record(b, extra: #","appid":"\#(other)""#), nil),
+            (Self.record(own), nil),
+            (Self.record(b, extra: #","appid":"\#(escaped)""#), nil),
+            (Self.record(c, extra: #","appid":"\#(third)""#), nil),
+            (Self.record(b, extra: #","appid":"\#(third)""#), .appIDMismatch),
+            (Self.record(b, extra: #","appid":"not an appid""#), .invalidArgument),
+            (Self.record(c, extra: #","appid":"\#(third)""#), nil),
+            (Self.record(own, extra: #","appid":"\#(other)""#), .appIDMismatch),
+            (Self.record(own, extra: #","appid":"\#(Sealed.appID)""#), nil),
+        ]
+        var worker = Self.decryptor.makeWorker()
+        for (number, (line, expected)) in lines.enumerated() {
+            let result = Self.decrypt(line, lineNumber: number + 1, with: &worker)
+            #expect(result.failure == expected, "line \(number + 1): \(result.outcome)")
+        }
+        // Without a default appid, the records' own appids are all there is.
+        var noDefault = try BatchDecryptor(defaultAppID: nil).makeWorker()
+        #expect(Self.decrypt(Self.record(b, extra: #","appid":"\#(other)""#), with: &noDefault).failure == nil)
+        #expect(Self.decrypt(Self.record(own), with: &noDefault).failure == .invalidRecord)
+    }
+
+    @Test("the flat form: every kind's columns, then the watermark's; each payload fills its own")
+    func tableCells() throws {
+        #expect(OpenDataPayload.tableColumns == [
+            "phoneNumber", "purePhoneNumber", "countryCode", "openId", "unionId", "nickName", "openGId", "opengid",
+            "stepDays", "appid", "timestamp",
+        ])
+        func cells(_ payload: OpenDataPayload) -> [Int: String] {
+            var cells: [Int: String] = [:]
+            payload.forEachTableCell { column, text in cells[column] = text }
+            return cells
+        }
+        let phone = try Sealed(Sealed.phoneJSON).decryptPayload()
+        #expect(cells(phone) == [0: "13580006666", 1: "13580006666", 2: "86", 9: Sealed.appID, 10: "1637744274"])
+        let share = try Sealed(#"{"openGId":"tG1","# + Sealed.watermarkJSON + "}").decryptPayload()
+        #expect(cells(share) == [6: "tG1", 9: Sealed.appID, 10: "1637744274"])
+        let raw = try Sealed(#"{"other":1,"# + Sealed.watermarkJSON + "}").decryptPayload()
+        #expect(cells(raw) == [9: Sealed.appID, 10: "1637744274"])
+    }
+
+    @Test("an error as JSON: its code and its reason, escaped")
+    func errorJSON() throws {
+        let failed = Self.decrypt(#"{"id":1,"session_key":"a\"b","iv":"AAAAAAAAAAAAAAAAAAAAAA==","encrypted_data":"AAAA"}"#)
+        guard case .failed(let error) = failed.outcome else {
+            Issue.record("\(failed.outcome)")
+            return
+        }
+        var json: [UInt8] = []
+        error.appendJSON(to: &json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: String])
+        #expect(object == ["code": error.code.name, "message": error.reason])
     }
 }
 
@@ -104,11 +215,13 @@ struct BatchKeyRingTests {
         return #"{"id":1,"session_key":"\#(key)"\#(previousMember),"iv":"\#(sealed.data.iv)","encrypted_data":"\#(sealed.data.encryptedData)"}"#
     }
 
-    static func run(_ line: String, format: BatchDecryptor.Format = .jsonl) throws -> (String, BatchDecryptor.Outcome) {
-        let decryptor = try BatchDecryptor(defaultAppID: Sealed.appID, format: format)
-        var output: [UInt8] = []
-        let outcome = Array(line.utf8).withUnsafeBytes { decryptor.process(line: $0, lineNumber: 1, appendingTo: &output) }
-        return (String(decoding: output, as: UTF8.self), outcome)
+    static func run(_ line: String) -> (String, BatchResult) {
+        let result = BatchTests.decrypt(line, lineNumber: 1)
+        return (result.jsonLine, result)
+    }
+
+    static func matchedKey(_ result: BatchResult) -> SessionKeyRing.Slot? {
+        if case .decrypted(_, let key) = result.outcome { key } else { nil }
     }
 
     @Test("the previous key decrypts when the current one fails, and the result says so")
@@ -116,28 +229,26 @@ struct BatchKeyRingTests {
         let sealed = Sealed(Sealed.phoneJSON)
         let old = sealed.sessionKey.base64EncodedString(), new = SessionKey.random().base64EncodedString()
         for spelling in ["previous_session_key", "previousSessionKey"] {
-            let (output, outcome) = try Self.run(Self.line(sealed, key: new, previous: old, spelling: spelling))
-            #expect(outcome.failure == nil && outcome.matchedKey == .previous)
+            let (output, result) = Self.run(Self.line(sealed, key: new, previous: old, spelling: spelling))
+            #expect(Self.matchedKey(result) == .previous)
             #expect(output.hasPrefix(#"{"id":1,"ok":true,"session_key":"previous","data":{"phoneNumber""#), "\(output)")
             #expect(!output.contains(old) && !output.contains(new))
         }
-        let (csv, _) = try Self.run(Self.line(sealed, key: new, previous: old), format: .csv)
-        #expect(csv.hasSuffix(",previous,\r\n"), "\(csv)")
     }
 
     @Test("the current key is tried first; neither, the same key twice, or a bad previous key fail as the ring does")
     func otherCases() throws {
         let sealed = Sealed(Sealed.phoneJSON)
         let key = sealed.sessionKey.base64EncodedString(), other = SessionKey.random().base64EncodedString()
-        let (current, currentOutcome) = try Self.run(Self.line(sealed, key: key, previous: other))
-        #expect(currentOutcome.failure == nil && currentOutcome.matchedKey == .current)
+        let (current, currentResult) = Self.run(Self.line(sealed, key: key, previous: other))
+        #expect(Self.matchedKey(currentResult) == .current)
         #expect(!current.contains("session_key"))
-        #expect(try Self.run(Self.line(sealed, key: other, previous: SessionKey.random().base64EncodedString())).1.failure == .decryptionFailed)
-        #expect(try Self.run(Self.line(sealed, key: other, previous: other)).1.failure == .decryptionFailed)
-        let (bad, badOutcome) = try Self.run(Self.line(sealed, key: other, previous: "short"))
-        #expect(badOutcome.failure == .invalidSessionKey && bad.contains("previous_session_key"), "\(bad)")
-        let (both, bothOutcome) = try Self.run(
+        #expect(Self.run(Self.line(sealed, key: other, previous: SessionKey.random().base64EncodedString())).1.failure == .decryptionFailed)
+        #expect(Self.run(Self.line(sealed, key: other, previous: other)).1.failure == .decryptionFailed)
+        let (bad, badResult) = Self.run(Self.line(sealed, key: other, previous: "short"))
+        #expect(badResult.failure == .invalidSessionKey && bad.contains("previous_session_key"), "\(bad)")
+        let (both, bothResult) = Self.run(
             Self.line(sealed, key: other, previous: key).replacingOccurrences(of: #""iv""#, with: #""previousSessionKey":"\#(key)","iv""#))
-        #expect(bothOutcome.failure == .invalidRecord && both.contains("previous_session_key and previousSessionKey"), "\(both)")
+        #expect(bothResult.failure == .invalidRecord && both.contains("previous_session_key and previousSessionKey"), "\(both)")
     }
 }

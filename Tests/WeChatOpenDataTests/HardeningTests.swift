@@ -153,22 +153,6 @@ struct HardeningTests {
         #expect(failed.hasPrefix(#"{"id":[3,4],"ok":false"#) && !failed.dropLast().contains("\r"), "\(failed)")
     }
 
-    @Test("CSV cells that a spreadsheet would run as formulas are neutralised")
-    func csvInjection() throws {
-        let csv = try BatchDecryptor(defaultAppID: Sealed.appID, format: .csv)
-        for nick in ["=HYPERLINK(\\\"http://x\\\")", "+1", "-2", "@SUM(A1)", "\\tx", "\\rx"] {
-            let profile = #"{"nickName":"\#(nick)","gender":0,"language":"","city":"","province":"","country":"","#
-                + #""avatarUrl":"","# + Sealed.watermarkJSON + "}"
-            var output: [UInt8] = []
-            let line = BatchTests.record(Sealed(profile), id: #""=cmd|' /C calc'!A0""#)
-            _ = Array(line.utf8).withUnsafeBytes { csv.process(line: $0, lineNumber: 1, appendingTo: &output) }
-            let row = String(decoding: output, as: UTF8.self)
-            #expect(row.hasPrefix(#""'=cmd|' /C calc'!A0",true,"#), "\(row)")
-            let cells = row.split(separator: ",", omittingEmptySubsequences: false)
-            #expect(cells[8].hasPrefix("\"'"), "nickname cell \(cells[8])")
-        }
-    }
-
     @Test("a record that spells a field both ways is refused, naming both")
     func ambiguousRecords() throws {
         let sealed = Sealed(Sealed.phoneJSON)

@@ -21,15 +21,6 @@ struct RealPayloadTests {
         #expect(!payload.jsonString().contains("openId"))
     }
 
-    @Test("CSV leaves the openId and unionId cells empty for such a profile")
-    func profileCSV() throws {
-        let csv = try BatchDecryptor(defaultAppID: Sealed.appID, format: .csv)
-        var output: [UInt8] = []
-        let line = BatchTests.record(Sealed(Self.anonymousProfile), id: #""p1""#)
-        #expect(Array(line.utf8).withUnsafeBytes { csv.process(line: $0, lineNumber: 1, appendingTo: &output).failure } == nil)
-        #expect(String(decoding: output, as: UTF8.self).hasPrefix("p1,true,,,,,,,微信用户,"))
-    }
-
     /// `encryptedData` as WeChat's PHP demo and its copies print it: fixed-width lines, each indented.
     static func wrapped(_ base64: String, width: Int = 64, indent: String, newline: String, trailing: String = "") -> String {
         var lines: [String] = []

@@ -40,11 +40,12 @@ struct InputLimitTests {
         #expect(outcome.status == 1 && outcome.stderr.hasPrefix("error[invalid_signature]: signature does not match"))
     }
 
-    @Test("tiny garbage lines: blocks are cut by line count, and every line keeps its number and order")
-    func tinyLines() throws {
+    @Test("tiny garbage lines: chunks are written part by part, and every line keeps its number and order",
+          arguments: ["1", "2", "7"])
+    func tinyLines(jobs: String) throws {
         let count = 50_000
         let outcome = try WXDecryptRunner.run(
-            ["decrypt-file", "-", "--app-id", "wx1", "--jobs", "2"], stdin: String(repeating: "1\n", count: count))
+            ["decrypt-file", "-", "--app-id", "wx1", "--jobs", jobs], stdin: String(repeating: "1\n", count: count))
         #expect(outcome.status == 1)
         let lines = outcome.stdout.split(separator: "\n")
         #expect(lines.count == count)

@@ -1,30 +1,33 @@
 import Foundation
+import WeChatOpenData
 
 /// Counts results, draws the progress bar on a terminal and prints the closing summary line.
 struct BatchSummary {
     let showProgress: Bool
     private let started = Date()
+    private var lastProgress = Date.distantPast
     private(set) var records = 0
     private(set) var failed = 0
-    private var failures: [String: Int] = [:]
+    /// Failures by code, at the code's index in `OpenDataError.Code.allCodes`.
+    private var failures = RecordTally.noFailures
     /// Records that decrypted only with their `previous_session_key`.
     private var previousKeyMatches = 0
 
     init(showProgress: Bool) { self.showProgress = showProgress }
 
-    mutating func add(records count: Int, failures counts: [String: Int], previousKeyMatches matches: Int = 0) {
-        records += count
-        previousKeyMatches += matches
-        for (code, number) in counts {
-            failed += number
-            failures[code, default: 0] += number
-        }
+    mutating func add(_ tally: RecordTally) {
+        records += tally.records
+        failed += tally.failed
+        previousKeyMatches += tally.previousKeyMatches
+        for index in failures.indices { failures[index] += tally.failures[index] }
     }
 
     private var elapsed: Double { max(Date().timeIntervalSince(started), 1e-9) }
 
-    func progress() {
-        guard showProgress else { return }
+    /// Redraws the progress bar, at most ten times a second.
+    mutating func progress() {
+        guard showProgress, Date().timeIntervalSince(lastProgress) >= 0.1 else { return }
+        lastProgress = Date()
         Console.writeStandardError("\r\(records) records, \(Int(Double(records) / elapsed)) records/s   ")
     }
 
@@ -38,7 +41,8 @@ struct BatchSummary {
 
     func finish() {
         if showProgress { Console.writeStandardError("\n") }
-        let byCode = failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+        let byCode = zip(OpenDataError.Code.allCodes, failures).filter { $0.1 > 0 }.sorted { $0.0.name < $1.0.name }
+            .map { "\($0.0.name): \($0.1)" }.joined(separator: ", ")
         let rate = Int(Double(records) / elapsed)
         Console.standardError(
             "wxdecrypt: \(records) records, \(records - failed) ok"
@@ -46,5 +50,38 @@ struct BatchSummary {
                 + ", \(failed) failed"
                 + (byCode.isEmpty ? "" : " (\(byCode))")
                 + String(format: ", %.3f s, %d records/s", elapsed, rate))
+    }
+}
+
+/// What became of the records of one chunk, counted by the worker that decrypted them.
+struct RecordTally {
+    static let noFailures = [Int](repeating: 0, count: OpenDataError.Code.allCodes.count)
+
+    var records = 0
+    var failed = 0
+    /// Failures by code, at the code's index in `OpenDataError.Code.allCodes`: a fixed array,
+    /// so that counting a failure neither hashes nor allocates.
+    var failures = noFailures
+    var previousKeyMatches = 0
+
+    mutating func count(_ outcome: BatchDecryptor.Outcome) {
+        records += 1
+        switch outcome {
+        case .decrypted(_, let key): if key == .previous { previousKeyMatches += 1 }
+        case .failed(let error): countFailure(error.code)
+        }
+    }
+
+    mutating func countFailure(_ code: OpenDataError.Code) {
+        failed += 1
+        // Every code is in allCodes; one that were not would still count as failed.
+        if let index = OpenDataError.Code.allCodes.firstIndex(of: code) { failures[index] += 1 }
+    }
+
+    mutating func reset() {
+        records = 0
+        failed = 0
+        for index in failures.indices { failures[index] = 0 }
+        previousKeyMatches = 0
     }
 }

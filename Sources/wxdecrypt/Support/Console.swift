@@ -7,6 +7,7 @@ enum ExitStatus {
     static let failed: Int32 = 1
     static let usage: Int32 = 64
     static let noInput: Int32 = 66
+    static let systemError: Int32 = 71
     static let ioError: Int32 = 74
 }
 

@@ -1,0 +1,74 @@
+extension BatchDecryptor {
+    /// The result of one record line, lent to the closure of
+    /// ``Worker/decrypt(line:lineNumber:_:)``.
+    ///
+    /// It refers to the line's bytes (the record's id is echoed from them), so it cannot be
+    /// copied or kept: read it, write it out, and let it go when the closure returns.
+    // Sendable although it holds a pointer: the bytes are only read, and a borrowed
+    // non-copyable value cannot leave the call that lends it.
+    public struct RecordResult: ~Copyable, @unchecked Sendable {
+        /// Where the id comes from.
+        enum Identifier {
+            /// The record has none: the line number stands in.
+            case lineNumber
+            /// The record's own `id` value, as JSON from the line.
+            case json(UnsafeRawBufferPointer)
+            /// The id already on one line, for a record that could not be read in full.
+            case text(String)
+        }
+
+        /// The 1-based line number the record was given.
+        public let lineNumber: Int
+        /// The payload or the error.
+        public let outcome: Outcome
+        let id: Identifier
+
+        init(lineNumber: Int, id: Identifier, outcome: Outcome) {
+            self.lineNumber = lineNumber
+            self.id = id
+            self.outcome = outcome
+        }
+
+        /// Appends the record's id as JSON on one line: its own `id`, of any JSON type,
+        /// re-serialised without whitespace (a raw CR or newline between an array's elements
+        /// must not split a result line), or the line number when it has none.
+        ///
+        /// - Parameter output: The buffer to append to.
+        public func appendID(to output: inout [UInt8]) {
+            switch id {
+            case .lineNumber: output.append(contentsOf: String(lineNumber).utf8)
+            case .text(let text): output.append(contentsOf: text.utf8)
+            case .json(let json):
+                // Only objects and arrays can hold whitespace; strings and numbers are copied.
+                if json.first == UInt8(ascii: "{") || json.first == UInt8(ascii: "[") {
+                    JSONCompacting.append(json, maskingPhoneNumbers: false, to: &output)
+                } else {
+                    output.append(contentsOf: json)
+                }
+            }
+        }
+
+        /// Appends the record's id as text, for formats without JSON types (CSV): a string id as
+        /// its value, unescaped; any other id as ``appendID(to:)`` writes it.
+        ///
+        /// - Parameter output: The buffer to append to.
+        public func appendIDText(to output: inout [UInt8]) {
+            let quote = UInt8(ascii: "\"")
+            switch id {
+            case .json(let json) where json.first == quote:
+                output.append(contentsOf: Self.unquoted(json).utf8)
+            case .text(var text) where text.utf8.first == quote:
+                output.append(contentsOf: text.withUTF8 { Self.unquoted(UnsafeRawBufferPointer($0)) }.utf8)
+            default:
+                appendID(to: &output)
+            }
+        }
+
+        /// The value of a JSON string token, quotes included in `token`.
+        private static func unquoted(_ token: UnsafeRawBufferPointer) -> String {
+            guard token.count >= 2 else { return String(decoding: token, as: UTF8.self) }
+            return JSONUnescape.string(
+                token, JSONStringSpan(start: 1, end: token.count - 1, hasEscapes: token.contains(UInt8(ascii: "\\"))))
+        }
+    }
+}

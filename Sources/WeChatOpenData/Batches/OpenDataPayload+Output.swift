@@ -1,0 +1,49 @@
+extension OpenDataPayload {
+    /// Appends the payload as compact JSON, in WeChat's wire form and member order (a raw
+    /// payload re-serialised on one line): what ``jsonString(prettyPrinted:)`` gives, written
+    /// straight into a byte buffer.
+    ///
+    /// - Parameter output: The buffer to append to.
+    public func appendJSON(to output: inout [UInt8]) {
+        var writer = JSONWriter()
+        swap(&writer.bytes, &output)
+        write(to: &writer)
+        swap(&writer.bytes, &output)
+    }
+
+    /// The columns of the flat form that payloads of every kind share (one CSV row each):
+    /// each model's own fields (``PhoneNumber``, ``UserInfo``, ``ShareInfo``,
+    /// ``GroupEnterInfo``, ``WeRunData``, in that order), then the watermark's `appid` and
+    /// `timestamp`. A raw payload has only the watermark's.
+    public static let tableColumns = modelsInTable.flatMap(\.columns) + ["appid", "timestamp"]
+
+    /// The models in table order, each with its own columns (from its file).
+    private static let modelsInTable: [(kind: Kind, columns: [String])] = [
+        (.phone, PhoneNumber.csvColumns), (.user, UserInfo.csvColumns), (.share, ShareInfo.csvColumns),
+        (.group, GroupEnterInfo.csvColumns), (.werun, WeRunData.csvColumns),
+    ]
+
+    /// Calls `body` with each cell this payload has in the flat form, in column order; the
+    /// columns it lacks (another kind's) are left out.
+    ///
+    /// - Parameter body: Called with the cell's index in ``tableColumns`` and its text.
+    public func forEachTableCell(_ body: (_ column: Int, _ text: String) -> Void) {
+        let cells: [String] =
+            switch self {
+            case .phoneNumber(let payload): payload.csvCells
+            case .userInfo(let payload): payload.csvCells
+            case .weRunData(let payload): payload.csvCells
+            case .shareInfo(let payload): payload.csvCells
+            case .groupEnterInfo(let payload): payload.csvCells
+            case .raw: []
+            }
+        var first = 0
+        for model in Self.modelsInTable {
+            if model.kind == kind { break }
+            first += model.columns.count
+        }
+        for (offset, cell) in cells.enumerated() { body(first + offset, cell) }
+        body(Self.tableColumns.count - 2, watermark.appID)
+        body(Self.tableColumns.count - 1, String(watermark.timestamp))
+    }
+}

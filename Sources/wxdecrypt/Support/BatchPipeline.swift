@@ -1,0 +1,194 @@
+import Foundation
+import WeChatOpenData
+
+/// decrypt-file's stages, overlapped: a reader thread cuts the input into chunks of whole lines,
+/// worker threads decrypt them, and the calling thread writes their results in input order.
+///
+/// A fixed number of chunks goes round (reader, a worker, the writer, back to the reader): that
+/// bounds memory whatever the input, and a stage that runs ahead waits for the next to give a
+/// chunk back. A worker first finds its chunk's lines, then takes its first line number in input
+/// order (the chunks before it have counted theirs by then, nearly always), then decrypts. A
+/// chunk whose output reaches ``RecordChunk/outputLimit`` goes to the writer part-done, and back
+/// to the front of the queue for the rest.
+final class BatchPipeline: @unchecked Sendable {
+    private let jobs: Int
+    private let lock = PipelineLock()
+
+    // Everything below is guarded by `lock`.
+    private var freeChunks: [RecordChunk]
+    /// Chunks read and not yet taken by a worker, in input order.
+    private var queuedChunks: [RecordChunk] = []
+    /// Chunks read and not yet written in full: until none is left, a worker may still be needed.
+    private var unfinishedChunks = 0
+    /// Chunks decrypted and not yet written, in any order.
+    private var decryptedChunks: [RecordChunk] = []
+    private var chunksRead = 0
+    private var inputEnded = false
+    private var inputFailure: (any Error)?
+    /// Set when the writer fails: every stage stops.
+    private var stopped = false
+    /// The next chunk, in input order, to get its first line number, and that number.
+    private var nextNumberedChunk = 0
+    private var nextLineNumber: Int
+
+    /// - Parameters:
+    ///   - jobs: The number of worker threads.
+    ///   - firstLineNumber: The number of the input's first line.
+    init(jobs: Int, firstLineNumber: Int) {
+        self.jobs = jobs
+        nextLineNumber = firstLineNumber
+        // One being read, one being written, one waiting: more workers than cores gain nothing
+        // and would only hold more memory.
+        freeChunks = (0..<min(jobs, 5) + 3).map { _ in RecordChunk() }
+    }
+
+    /// Runs the pipeline over `descriptor` until the input ends, calling `write` on the calling
+    /// thread with each chunk, in input order, once it is decrypted.
+    ///
+    /// - Throws: The input's read error once every chunk before it is written, or what `write`
+    ///   throws (which stops every stage first).
+    func run(
+        descriptor: Int32, batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
+    ) throws {
+        var threads: [PipelineThread] = []
+        defer { for thread in threads { thread.join() } }
+        if let reader = PipelineThread({ self.read(descriptor) }) { threads.append(reader) }
+        let readerStarted = !threads.isEmpty
+        // Fewer workers than asked for still do the whole job, only slower.
+        for _ in 0..<jobs {
+            if let worker = PipelineThread({ self.work(batch: batch, writer: writer) }) { threads.append(worker) }
+        }
+        guard readerStarted, threads.count >= 2 else {
+            stop()
+            throw CommandFailure(
+                code: "cannot_start_threads", reason: "the system refused to start the reader and worker threads",
+                status: ExitStatus.systemError)
+        }
+        do {
+            try writeInOrder(write)
+        } catch {
+            stop()
+            throw error
+        }
+        if let inputFailure = lock.withLock({ inputFailure }) { throw inputFailure }
+    }
+
+    private func read(_ descriptor: Int32) {
+        var reader = InputReader(descriptor: descriptor)
+        var sequence = 0
+        while let chunk = takeFreeChunk() {
+            var failure: (any Error)?
+            do {
+                if try reader.fill(chunk) {
+                    chunk.sequence = sequence
+                    sequence += 1
+                    lock.withLock {
+                        queuedChunks.append(chunk)
+                        chunksRead = sequence
+                        unfinishedChunks += 1
+                        lock.signal(.workQueued)
+                    }
+                    continue
+                }
+            } catch {
+                failure = error
+            }
+            lock.withLock {
+                freeChunks.append(chunk)
+                inputEnded = true
+                inputFailure = failure
+                if unfinishedChunks == 0 { lock.broadcast(.workQueued) }
+                lock.signal(.resultsReady)
+            }
+            return
+        }
+    }
+
+    private func work(batch: BatchDecryptor, writer: BatchResultWriter) {
+        var worker = ChunkWorker(batch: batch, writer: writer)
+        while let chunk = takeQueuedChunk() {
+            if !chunk.isNumbered {
+                let lines = ChunkWorker.findLines(in: chunk)
+                guard number(chunk, lines: lines) else { return }
+            }
+            worker.decrypt(chunk)
+            lock.withLock {
+                decryptedChunks.append(chunk)
+                lock.signal(.resultsReady)
+            }
+        }
+    }
+
+    private func writeInOrder(_ write: (RecordChunk) throws -> Void) throws {
+        var next = 0
+        while let chunk = takeDecryptedChunk(next) {
+            try write(chunk)
+            let finished = chunk.isDecrypted
+            chunk.clearResults(finished: finished)
+            lock.withLock {
+                if finished {
+                    freeChunks.append(chunk)
+                    unfinishedChunks -= 1
+                    lock.signal(.chunkFree)
+                    // The last chunk written: workers waiting for a part-done one may stop.
+                    if inputEnded && unfinishedChunks == 0 { lock.broadcast(.workQueued) }
+                } else {
+                    queuedChunks.insert(chunk, at: 0)
+                    lock.signal(.workQueued)
+                }
+            }
+            if finished { next += 1 }
+        }
+    }
+
+    private func takeFreeChunk() -> RecordChunk? {
+        lock.withLock {
+            while freeChunks.isEmpty && !stopped { lock.wait(for: .chunkFree) }
+            return stopped ? nil : freeChunks.removeLast()
+        }
+    }
+
+    /// The next chunk to work on; nil once the input has ended and every chunk is written.
+    private func takeQueuedChunk() -> RecordChunk? {
+        lock.withLock {
+            while queuedChunks.isEmpty && !(inputEnded && unfinishedChunks == 0) && !stopped {
+                lock.wait(for: .workQueued)
+            }
+            return stopped || queuedChunks.isEmpty ? nil : queuedChunks.removeFirst()
+        }
+    }
+
+    /// Gives the chunk its first line number once every chunk before it has counted its lines;
+    /// false when the pipeline stopped first.
+    private func number(_ chunk: RecordChunk, lines: Int) -> Bool {
+        lock.withLock {
+            while nextNumberedChunk != chunk.sequence && !stopped { lock.wait(for: .linesNumbered) }
+            guard !stopped else { return false }
+            chunk.firstLineNumber = nextLineNumber
+            nextLineNumber += lines
+            nextNumberedChunk += 1
+            lock.broadcast(.linesNumbered)
+            return true
+        }
+    }
+
+    /// Chunk `sequence` once it is decrypted; nil when the input ended before it.
+    private func takeDecryptedChunk(_ sequence: Int) -> RecordChunk? {
+        lock.withLock {
+            while true {
+                if let index = decryptedChunks.firstIndex(where: { $0.sequence == sequence }) {
+                    return decryptedChunks.remove(at: index)
+                }
+                if inputEnded && sequence == chunksRead { return nil }
+                lock.wait(for: .resultsReady)
+            }
+        }
+    }
+
+    private func stop() {
+        lock.withLock {
+            stopped = true
+            for event in PipelineLock.Event.allCases { lock.broadcast(event) }
+        }
+    }
+}

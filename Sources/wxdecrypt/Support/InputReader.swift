@@ -1,0 +1,122 @@
+import CWeChatOpenDataProcess
+import Foundation
+import WeChatOpenData
+
+/// Reads decrypt-file's input and cuts it into chunks of whole lines, with bounded memory: the
+/// one place that frames the input (a byte-order mark, line ends, lines too long to hold).
+///
+/// Each chunk takes about ``chunkSize`` new bytes and ends just after the last newline in them
+/// (found backwards with `memrchr`, so the lines themselves are found only by the worker that
+/// decrypts them); the bytes after that newline open the next chunk. A line so long that no
+/// newline comes within ``BatchInputRecord/maximumLineLength`` bytes is skipped to its end and
+/// becomes a chunk of its own that knows only its length.
+///
+/// Small chunks keep memory low whatever the input: every record gets a result line, and a
+/// chunk of tiny bad lines (`1\n` over and over) turns into 50 times its size in error lines.
+struct InputReader {
+    static let chunkSize = 64 << 10
+    /// The most input buffer a chunk or the reader keeps between uses: a megabyte line leaves
+    /// a large buffer behind.
+    static let retainedCapacity = 4 * chunkSize
+
+    private let descriptor: Int32
+    /// The start of a line whose end has not been read yet: the next chunk opens with it.
+    private let carry = ByteBuffer()
+    /// Whether a UTF-8 byte-order mark at the very start of the input may still be dropped
+    /// (editors on Windows write one; it is not part of the first record).
+    private var atStart = true
+    private var atEnd = false
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// Opens `path`, or stdin for `-`; exit 66 when it cannot be opened.
+    static func open(_ path: String) throws -> Int32 {
+        if path == "-" { return STDIN_FILENO }
+        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CommandFailure(
+                code: "cannot_open_input", reason: "cannot open input '\(path)': \(String(cString: strerror(errno)))",
+                status: ExitStatus.noInput)
+        }
+        return descriptor
+    }
+
+    /// Fills `chunk` with the next whole lines, or with the next over-long line; false once the
+    /// input has ended and nothing is left.
+    mutating func fill(_ chunk: RecordChunk) throws -> Bool {
+        let input = chunk.input
+        input.removeAll(retaining: Self.retainedCapacity)
+        input.append(carry.bytes)
+        carry.removeAll(retaining: Self.retainedCapacity)
+        // The carried bytes hold no newline; only what is read after them is searched.
+        var searched = input.count
+        var fresh = 0
+        while !atEnd {
+            fresh += try read(into: input)
+            guard fresh >= Self.chunkSize || input.count > BatchInputRecord.maximumLineLength + 1 else { continue }
+            if let newline = Self.lastNewline(in: input.bytes, from: searched) {
+                carry.append(UnsafeRawBufferPointer(rebasing: input.bytes[(newline + 1)...]))
+                input.count = newline + 1
+                return true
+            }
+            searched = input.count
+            // No newline anywhere, and too long even with a CR to drop: it cannot be a record.
+            if input.count > BatchInputRecord.maximumLineLength + 1 {
+                chunk.content = .overlongLine(length: try skipRestOfLine(using: input))
+                return true
+            }
+        }
+        return input.count > 0
+    }
+
+    /// Reads up to ``chunkSize`` bytes after `input`'s end; returns how many (0 at the end).
+    private mutating func read(into input: ByteBuffer) throws -> Int {
+        input.reserve(Self.chunkSize)
+        var count: Int
+        repeat {
+            count = Foundation.read(descriptor, input.spare.baseAddress, Self.chunkSize)
+        } while count < 0 && errno == EINTR
+        guard count >= 0 else {
+            throw CommandFailure(
+                code: "cannot_read_input", reason: "cannot read input: \(String(cString: strerror(errno)))",
+                status: ExitStatus.noInput)
+        }
+        input.count += count
+        if count == 0 { atEnd = true }
+        if atStart, input.count >= 3 || atEnd {
+            atStart = false
+            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.removeFirst(3) }
+        }
+        return count
+    }
+
+    /// Reads on to the end of the over-long line that fills `input`, keeping only what follows
+    /// it; returns the line's length without its line break.
+    private mutating func skipRestOfLine(using input: ByteBuffer) throws -> Int {
+        var length = input.count
+        var lastByte = input.bytes.last
+        while !atEnd {
+            input.count = 0
+            _ = try read(into: input)
+            let bytes = input.bytes
+            if let found = bytes.baseAddress.flatMap({ memchr($0, 0x0A, bytes.count) }) {
+                let newline = UnsafeRawPointer(found) - bytes.baseAddress!
+                length += newline
+                if newline > 0 { lastByte = bytes[newline - 1] }
+                carry.append(UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...]))
+                break
+            }
+            length += bytes.count
+            lastByte = bytes.last ?? lastByte
+        }
+        input.count = 0
+        return lastByte == 0x0D ? length - 1 : length
+    }
+
+    /// The index of the last newline in `bytes` at or after `start`.
+    private static func lastNewline(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress, let found = CWeChatOpenDataProcess_lastByte(base + start, 0x0A, bytes.count - start)
+        else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+}
