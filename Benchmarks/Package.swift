@@ -16,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // The bound to measure against: OpenSSL EVP driven from C the fastest way.
+        // The yardstick: one record decrypted the way a C programmer would, with OpenSSL EVP.
         .target(
             name: "CBaseline",
             linkerSettings: [.linkedLibrary("crypto")]
@@ -30,6 +30,10 @@ let package = Package(
             ],
             path: "Benchmarks/DecryptBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .testTarget(
+            name: "CBaselineTests",
+            dependencies: ["CBaseline", .product(name: "WeChatOpenData", package: rootPackage)]
         ),
     ]
 )

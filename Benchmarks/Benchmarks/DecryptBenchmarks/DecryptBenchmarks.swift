@@ -25,8 +25,10 @@ struct Records {
         }
     }
 
+    static func phoneNumber(_ index: Int) -> String { String(13_580_000_000 + index) }
+
     static let phones = Records(count: 1024) { index in
-        let number = String(13_580_000_000 + index)
+        let number = phoneNumber(index)
         return .phoneNumber(PhoneNumber(phoneNumber: number, purePhoneNumber: number, countryCode: "86", watermark: watermark))
     }
 
@@ -48,13 +50,16 @@ let benchmarks: @Sendable () -> Void = {
     )
     let decryptor = try! OpenDataDecryptor(appID: Records.appID)
 
-    Benchmark("C baseline: phone record (OpenSSL EVP, minimal scan)") { benchmark in
-        let records = Records.phones.records
-        for iteration in benchmark.scaledIterations {
-            let record = records[iteration % records.count]
-            blackHole(cbaseline_decrypt_phone(record.sessionKey, record.iv, record.encryptedData, Records.appID))
-        }
-    }
+    let baseline = CBaselineBench(Records.phones)
+    Benchmark(
+        "C baseline: phone record from base64 bytes (EVP, table base64, memmem)",
+        closure: { benchmark in
+            for iteration in benchmark.scaledIterations {
+                blackHole(baseline.decryptPhone(iteration % baseline.count))
+            }
+        },
+        setup: { try baseline.verify(expected: Records.phoneNumber) }
+    )
 
     decryptBenchmark("PhoneNumber: base64 strings to verified model", PhoneNumber.self, Records.phones, decryptor)
     decryptBenchmark("UserInfo: base64 strings to verified model", UserInfo.self, Records.users, decryptor)

@@ -21,8 +21,9 @@ extension BatchInputRecord {
         let maximumAge: JSONValue?
     }
 
-    /// What `scan` has found so far, before it knows the required fields are there.
-    private struct Found {
+    /// What `scan` finds as the validator passes over the line's members, before it knows
+    /// the required fields are there.
+    private struct Found: JSONMemberCollector {
         var id: Range<Int>?
         var appID: JSONStringSpan?
         var sessionKey: JSONStringSpan?
@@ -31,6 +32,47 @@ extension BatchInputRecord {
         var encryptedData: JSONStringSpan?
         var now: JSONValue?
         var maximumAge: JSONValue?
+        /// The first field that is neither a string nor null.
+        var wrongType: String?
+        /// Which spellings were seen, as bits: a field spelled both ways is ambiguous.
+        var seen: UInt16 = 0
+        var ambiguous: (String, String)?
+
+        mutating func collect(key: JSONStringSpan, value: JSONValue) {
+            let line = value.bytes
+            func take(_ name: String, _ spelling: InPlace.Spelling) -> JSONStringSpan? {
+                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other.name, spelling.name) }
+                seen |= spelling.bit
+                if let span = value.stringSpan { return span }
+                if value.kind != .null, wrongType == nil { wrongType = name }
+                return nil
+            }
+            if key.is("id", in: line) {
+                id = value.start..<value.end
+            } else if key.is("now", in: line) {
+                now = value
+            } else if key.is("max_age", in: line) {
+                maximumAge = value
+            } else if key.is("session_key", in: line) {
+                sessionKey = take("session_key", .sessionKeySnake)
+            } else if key.is("sessionKey", in: line) {
+                sessionKey = take("session_key", .sessionKeyCamel)
+            } else if key.is("previous_session_key", in: line) {
+                previousSessionKey = take("previous_session_key", .previousSessionKeySnake)
+            } else if key.is("previousSessionKey", in: line) {
+                previousSessionKey = take("previous_session_key", .previousSessionKeyCamel)
+            } else if key.is("iv", in: line) {
+                iv = take("iv", .iv)
+            } else if key.is("encrypted_data", in: line) {
+                encryptedData = take("encrypted_data", .encryptedDataSnake)
+            } else if key.is("encryptedData", in: line) {
+                encryptedData = take("encrypted_data", .encryptedDataCamel)
+            } else if key.is("appid", in: line) {
+                appID = take("appid", .appIDLower)
+            } else if key.is("appId", in: line) {
+                appID = take("appid", .appIDCamel)
+            }
+        }
     }
 }
 
@@ -105,56 +147,20 @@ extension BatchInputRecord.InPlace {
     static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<Self, Failure> {
         var line = rawLine
         if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
-        func failure(_ problem: String, id: String? = nil) -> Result<Self, Failure> {
-            .failure(Failure(id: id ?? String(lineNumber), error: invalid(problem, lineNumber: lineNumber)))
+        func failure(_ problem: String, id: Range<Int>? = nil) -> Result<Self, Failure> {
+            .failure(Failure(id: Self.idText(id, in: line, lineNumber: lineNumber), error: invalid(problem, lineNumber: lineNumber)))
         }
         guard line.count <= BatchInputRecord.maximumLineLength else {
             return failure("is \(line.count) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)")
         }
-        guard StrictJSONValidator.isValidObject(line) else { return failure("is not a JSON object") }
+        // One pass validates the line and finds its fields.
         var record = BatchInputRecord.Found()
-        var wrongType: String?
-        // Which spellings were seen, as bits: a field spelled both ways is ambiguous.
-        var seen: UInt16 = 0
-        var ambiguous: (String, String)?
-        let root = JSONValue.root(of: line)
-        root.forEachMember { key, value in
-            func take(_ name: String, _ spelling: Spelling) -> JSONStringSpan? {
-                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other.name, spelling.name) }
-                seen |= spelling.bit
-                if let span = value.stringSpan { return span }
-                if value.kind != .null, wrongType == nil { wrongType = name }
-                return nil
-            }
-            if key.is("id", in: line) {
-                record.id = value.start..<value.end
-            } else if key.is("now", in: line) {
-                record.now = value
-            } else if key.is("max_age", in: line) {
-                record.maximumAge = value
-            } else if key.is("session_key", in: line) {
-                record.sessionKey = take("session_key", .sessionKeySnake)
-            } else if key.is("sessionKey", in: line) {
-                record.sessionKey = take("session_key", .sessionKeyCamel)
-            } else if key.is("previous_session_key", in: line) {
-                record.previousSessionKey = take("previous_session_key", .previousSessionKeySnake)
-            } else if key.is("previousSessionKey", in: line) {
-                record.previousSessionKey = take("previous_session_key", .previousSessionKeyCamel)
-            } else if key.is("iv", in: line) {
-                record.iv = take("iv", .iv)
-            } else if key.is("encrypted_data", in: line) {
-                record.encryptedData = take("encrypted_data", .encryptedDataSnake)
-            } else if key.is("encryptedData", in: line) {
-                record.encryptedData = take("encrypted_data", .encryptedDataCamel)
-            } else if key.is("appid", in: line) {
-                record.appID = take("appid", .appIDLower)
-            } else if key.is("appId", in: line) {
-                record.appID = take("appid", .appIDCamel)
-            }
+        guard StrictJSONValidator.problem(in: line, collecting: &record) == nil else {
+            return failure("is not a JSON object")
         }
-        let id = Self.idText(record.id, in: line, lineNumber: lineNumber)
-        if let (first, second) = ambiguous { return failure("has both \(first) and \(second); keep one spelling", id: id) }
-        if let wrongType { return failure("\(wrongType) must be a string", id: id) }
+        let id = record.id
+        if let (first, second) = record.ambiguous { return failure("has both \(first) and \(second); keep one spelling", id: id) }
+        if let wrongType = record.wrongType { return failure("\(wrongType) must be a string", id: id) }
         guard let sessionKey = record.sessionKey else { return failure("missing session_key", id: id) }
         guard let iv = record.iv else { return failure("missing iv", id: id) }
         guard let encryptedData = record.encryptedData else { return failure("missing encrypted_data", id: id) }

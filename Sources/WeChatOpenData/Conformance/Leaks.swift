@@ -33,11 +33,8 @@ struct LeakMarker: Sendable, Hashable {
 
     /// The bytes of a base64 text of any length, after the usual repairs; `nil` when it is not base64.
     private static func anyLengthBase64(_ text: String) -> [UInt8]? {
-        let field = Base64Field(
-            name: "session_key", code: .invalidSessionKey, lengthRule: "any length", acceptsLength: { _ in true },
-            isSecret: true)
         var bytes: [UInt8]?
-        try? Base64Decoding.withDecoded(text, field: field) { (decoded, _) throws(OpenDataError) in
+        try? Base64Decoding.withDecoded(text, field: .anyLengthKey) { (decoded, _) throws(OpenDataError) in
             bytes = Array(decoded)
         }
         return bytes

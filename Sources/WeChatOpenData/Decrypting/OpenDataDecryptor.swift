@@ -207,6 +207,7 @@ public struct OpenDataDecryptor: Sendable {
         ivText: UnsafeRawBufferPointer,
         key: UnsafeRawBufferPointer,
         observer: DecryptionObserver? = nil,
+        reusing context: AESCBC.DecryptionContext? = nil,
         _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
@@ -226,7 +227,8 @@ public struct OpenDataDecryptor: Sendable {
                 guard buffer.count <= maximumEncryptedDataSize else {
                     throw .payloadTooLarge(bytes: buffer.count, limit: maximumEncryptedDataSize)
                 }
-                return try decryptAndVerify(buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), observer: observer, body)
+                return try decryptAndVerify(
+                    buffer, key: key, iv: UnsafeRawBufferPointer(ivBytes), observer: observer, context: context, body)
             }
         }
     }
@@ -240,23 +242,27 @@ public struct OpenDataDecryptor: Sendable {
         key: UnsafeRawBufferPointer,
         iv: UnsafeRawBufferPointer,
         observer: DecryptionObserver?,
+        context: AESCBC.DecryptionContext?,
         _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // libcrypto fails only when it is broken, never because of the data.
-        guard AESCBC.transform(buffer, key: key, iv: iv, encrypt: false) else { throw .decryptionFailed }
+        guard AESCBC.transform(buffer, key: key, iv: iv, encrypt: false, reusing: context) else { throw .decryptionFailed }
         let decrypted = UnsafeRawBufferPointer(buffer)
         let padding = PKCS7.verdict(decrypted)
         let plaintext = UnsafeRawBufferPointer(rebasing: decrypted[0..<padding.contentCount])
-        let jsonProblem = StrictJSONValidator.problem(in: plaintext)
-        observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
-        let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
-        // The one branch, on the combined verdict only.
-        guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
-        let root = JSONValue.root(of: plaintext)
-        let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
-            .verify(root.member("watermark"))
-        observer?.verified(watermark)
-        return try body(plaintext, root, watermark)
+        // One pass validates the document and indexes its members for the readers.
+        return try JSONMemberIndex.withStorage { (index) throws(OpenDataError) in
+            let jsonProblem = StrictJSONValidator.problem(in: plaintext, collecting: &index)
+            observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
+            let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
+            // The one branch, on the combined verdict only.
+            guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
+            let root = JSONValue.root(of: plaintext, index: index)
+            let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
+                .verify(root.member("watermark"))
+            observer?.verified(watermark)
+            return try body(plaintext, root, watermark)
+        }
     }
 
     static func decodeWithFoundation<Payload: Decodable>(_ type: Payload.Type, from plaintext: UnsafeRawBufferPointer)

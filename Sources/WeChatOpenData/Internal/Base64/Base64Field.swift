@@ -1,28 +1,58 @@
-/// One of the three base64 inputs: its name, the error code its failures carry, and the
-/// decoded length it must have. Each length rule lives here and is enforced once, where the
-/// field is decoded.
-struct Base64Field: Sendable {
-    let name: String
-    let code: OpenDataError.Code
-    /// The length rule in words, for errors.
-    let lengthRule: String
-    /// Whether a decoded length is acceptable; also settles whether ambiguous spaces were `+`.
-    let acceptsLength: @Sendable (Int) -> Bool
-    /// Key material: decoded without table look-ups or branches on its value.
-    let isSecret: Bool
-
-    static let sessionKey = Base64Field(
-        name: "session_key", code: .invalidSessionKey, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 },
-        isSecret: true)
+/// One of the base64 inputs: its name, the error code its failures carry, and the decoded
+/// length it must have. Each length rule lives here and is enforced once, where the field is
+/// decoded. An enum, so that handing a field around copies one byte.
+enum Base64Field: Sendable {
+    case sessionKey
     /// A batch record's previous key (see `SessionKeyRing`): the same rules, its own name.
-    static let previousSessionKey = Base64Field(
-        name: "previous_session_key", code: .invalidSessionKey, lengthRule: "exactly 16 bytes",
-        acceptsLength: { $0 == 16 }, isSecret: true)
-    static let iv = Base64Field(
-        name: "iv", code: .invalidIV, lengthRule: "exactly 16 bytes", acceptsLength: { $0 == 16 }, isSecret: false)
-    static let encryptedData = Base64Field(
-        name: "encrypted_data", code: .invalidEncryptedData, lengthRule: "a non-empty multiple of 16 bytes",
-        acceptsLength: { $0 > 0 && $0 % 16 == 0 }, isSecret: false)
+    case previousSessionKey
+    case iv
+    case encryptedData
+    /// Key material of any length, for finding a leaked key in an adapter's output.
+    case anyLengthKey
+
+    var name: String {
+        switch self {
+        case .sessionKey, .anyLengthKey: "session_key"
+        case .previousSessionKey: "previous_session_key"
+        case .iv: "iv"
+        case .encryptedData: "encrypted_data"
+        }
+    }
+
+    var code: OpenDataError.Code {
+        switch self {
+        case .sessionKey, .previousSessionKey, .anyLengthKey: .invalidSessionKey
+        case .iv: .invalidIV
+        case .encryptedData: .invalidEncryptedData
+        }
+    }
+
+    /// The length rule in words, for errors.
+    var lengthRule: String {
+        switch self {
+        case .sessionKey, .previousSessionKey, .iv: "exactly 16 bytes"
+        case .encryptedData: "a non-empty multiple of 16 bytes"
+        case .anyLengthKey: "any length"
+        }
+    }
+
+    /// Whether a decoded length is acceptable; also settles whether ambiguous spaces were `+`.
+    @inline(__always)
+    func acceptsLength(_ count: Int) -> Bool {
+        switch self {
+        case .sessionKey, .previousSessionKey, .iv: count == 16
+        case .encryptedData: count > 0 && count % 16 == 0
+        case .anyLengthKey: true
+        }
+    }
+
+    /// Key material: decoded without table look-ups or branches on its value.
+    var isSecret: Bool {
+        switch self {
+        case .sessionKey, .previousSessionKey, .anyLengthKey: true
+        case .iv, .encryptedData: false
+        }
+    }
 
     func error(_ problem: String) -> OpenDataError {
         .invalidInput(code: code, field: name, problem)

@@ -8,6 +8,38 @@ struct JSONValue {
     let bytes: UnsafeRawBufferPointer
     /// The offset of the value's first byte.
     let start: Int
+    /// The offset just past the value when the validator recorded it, else -1 (found by skipping).
+    private let knownEnd: Int
+    /// For a string whose end was recorded: whether it has escapes.
+    private let knownEscapes: Bool
+    /// For an object the validator indexed: its members, so that no reader scans it again.
+    private let index: JSONMemberIndex?
+
+    init(bytes: UnsafeRawBufferPointer, start: Int) {
+        self.bytes = bytes
+        self.start = start
+        knownEnd = -1
+        knownEscapes = false
+        index = nil
+    }
+
+    /// A value whose extent the validator recorded.
+    init(bytes: UnsafeRawBufferPointer, start: Int, end: Int, stringHasEscapes: Bool) {
+        self.bytes = bytes
+        self.start = start
+        knownEnd = end
+        knownEscapes = stringHasEscapes
+        index = nil
+    }
+
+    /// An object with the member index the validator made of it.
+    init(bytes: UnsafeRawBufferPointer, start: Int, index: JSONMemberIndex) {
+        self.bytes = bytes
+        self.start = start
+        knownEnd = -1
+        knownEscapes = false
+        self.index = index.isComplete ? index : nil
+    }
 
     var kind: Kind {
         switch bytes[start] {
@@ -39,10 +71,16 @@ struct JSONValue {
         return JSONValue(bytes: bytes, start: index)
     }
 
+    /// The same, with the member index the validator made of it.
+    static func root(of bytes: UnsafeRawBufferPointer, index: JSONMemberIndex) -> JSONValue {
+        JSONValue(bytes: bytes, start: root(of: bytes).start, index: index)
+    }
+
     // MARK: Scalars
 
     var stringSpan: JSONStringSpan? {
         guard kind == .string else { return nil }
+        if knownEnd >= 0 { return JSONStringSpan(start: start + 1, end: knownEnd - 1, hasEscapes: knownEscapes) }
         let (end, hasEscapes) = ByteSearch.closingQuote(in: bytes, contentStart: start + 1)
         return JSONStringSpan(start: start + 1, end: end, hasEscapes: hasEscapes)
     }
@@ -83,13 +121,17 @@ struct JSONValue {
     // MARK: Containers
 
     /// The offset just past the value.
-    var end: Int { Self.skip(bytes, from: start) }
+    var end: Int { knownEnd >= 0 ? knownEnd : Self.skip(bytes, from: start) }
 
     /// Calls `body` with each member of an object, in document order.
     func forEachMember<Failure: Error>(
         _ body: (JSONStringSpan, JSONValue) throws(Failure) -> Void
     ) throws(Failure) {
         guard kind == .object else { return }
+        if let index {
+            for entry in index.entries[0..<index.count] { try body(entry.key, entry.value(in: bytes)) }
+            return
+        }
         var index = Self.skipWhitespace(bytes, from: start + 1)
         while bytes[index] != UInt8(ascii: "}") {
             let key = JSONValue(bytes: bytes, start: index).stringSpan!
@@ -118,6 +160,15 @@ struct JSONValue {
     /// collect their fields. Keys are unique in a validated document.
     func members<let count: Int>(_ names: InlineArray<count, StaticString>) -> InlineArray<count, JSONValue?> {
         var found = InlineArray<count, JSONValue?>(repeating: nil)
+        if let index {
+            for entry in index.entries[0..<index.count] {
+                for position in names.indices where entry.key.is(names[position], in: bytes) {
+                    found[position] = entry.value(in: bytes)
+                    break
+                }
+            }
+            return found
+        }
         forEachMember { key, value in
             for index in names.indices where key.is(names[index], in: bytes) {
                 found[index] = value
@@ -181,7 +232,75 @@ struct JSONValue {
 
 extension JSONStringSpan {
     /// Whether this key is `name`.
+    @inline(__always)
     func `is`(_ name: StaticString, in bytes: UnsafeRawBufferPointer) -> Bool {
-        JSONUnescape.equal(bytes, self, UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        // Most keys differ in length from the name and have no escapes: settled without a call.
+        if !hasEscapes && end - start != name.utf8CodeUnitCount { return false }
+        return JSONUnescape.equal(bytes, self, UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+}
+
+/// Receives the members of the top-level object as the validator passes over them: how a
+/// document is validated and read in one pass.
+protocol JSONMemberCollector {
+    /// Called for each top-level member, in document order, once its value is validated.
+    mutating func collect(key: JSONStringSpan, value: JSONValue)
+}
+
+/// Collects nothing: validation alone.
+struct NoMemberCollector: JSONMemberCollector {
+    @inline(__always)
+    func collect(key: JSONStringSpan, value: JSONValue) {}
+}
+
+/// The top-level members of a validated object, recorded in storage the caller provides (on
+/// the stack), so that readers look a member up instead of scanning the object again. An
+/// object with more members than the storage holds is read by scanning, as without an index.
+struct JSONMemberIndex: JSONMemberCollector {
+    struct Entry {
+        let key: JSONStringSpan
+        let valueStart: Int
+        let valueEnd: Int
+        let stringHasEscapes: Bool
+
+        func value(in bytes: UnsafeRawBufferPointer) -> JSONValue {
+            JSONValue(bytes: bytes, start: valueStart, end: valueEnd, stringHasEscapes: stringHasEscapes)
+        }
+    }
+
+    /// How many members the storage made by ``withStorage(_:)`` holds.
+    static let capacity = 24
+
+    let entries: UnsafeMutableBufferPointer<Entry>
+    /// The members seen, including any past the storage's capacity.
+    private(set) var count = 0
+
+    var isComplete: Bool { count <= entries.count }
+
+    /// Calls `body` with an empty index on uninitialised stack storage (entries are trivial).
+    static func withStorage<Result>(
+        _ body: (inout JSONMemberIndex) throws(OpenDataError) -> Result
+    ) throws(OpenDataError) -> Result {
+        let outcome = withUnsafeTemporaryAllocation(of: Entry.self, capacity: capacity) {
+            storage -> Swift.Result<Result, OpenDataError> in
+            var index = JSONMemberIndex(entries: storage)
+            do throws(OpenDataError) {
+                return .success(try body(&index))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    private init(entries: UnsafeMutableBufferPointer<Entry>) { self.entries = entries }
+
+    mutating func collect(key: JSONStringSpan, value: JSONValue) {
+        if count < entries.count {
+            entries.initializeElement(
+                at: count,
+                to: Entry(key: key, valueStart: value.start, valueEnd: value.end, stringHasEscapes: value.stringSpan?.hasEscapes ?? false))
+        }
+        count += 1
     }
 }

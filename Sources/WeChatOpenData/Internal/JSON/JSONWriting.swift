@@ -15,26 +15,57 @@ struct JSONWriter {
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     static func appendString(_ text: String, to output: inout [UInt8]) {
         var text = text
-        text.withUTF8 { utf8 in
+        text.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &output) }
+    }
+
+    /// The same for UTF-8 bytes. Text with nothing to escape (nearly all) is copied in one piece.
+    static func appendString(_ utf8: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        if !needsEscaping(utf8) {
+            output.append(contentsOf: utf8)
             output.append(UInt8(ascii: "\""))
-            var runStart = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
-                switch byte {
-                case 0x22: output.append(contentsOf: [0x5C, 0x22])
-                case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                default:
-                    output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                    output.append(Hex.digits[Int(byte >> 4)])
-                    output.append(Hex.digits[Int(byte & 0xF)])
-                }
+            return
+        }
+        var runStart = 0
+        for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
+            runStart = index + 1
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            default:
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                output.append(Hex.digits[Int(byte >> 4)])
+                output.append(Hex.digits[Int(byte & 0xF)])
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-            output.append(UInt8(ascii: "\""))
+        }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any byte is a quote, a backslash or a control character.
+    private static func needsEscaping(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        var escaping = false
+        for byte in utf8 { escaping = escaping || byte < 0x20 || byte == 0x22 || byte == 0x5C }
+        return escaping
+    }
+
+    /// Appends the decimal digits of `value`, without making a `String`.
+    static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
+        // 20 digits and a sign hold any Int64.
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { digits in
+            var magnitude = value.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { output.append(UInt8(ascii: "-")) }
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[start...]))
         }
     }
 
@@ -64,8 +95,9 @@ struct JSONWriter {
     mutating func key(_ key: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -77,7 +109,8 @@ struct JSONWriter {
 
     mutating func member(_ key: StaticString, _ value: Int64) {
         self.key(key)
-        raw(String(value))
+        Self.appendInteger(value, to: &bytes)
+        needsComma = true
     }
 
     mutating func member(_ key: StaticString, optional value: String?) {

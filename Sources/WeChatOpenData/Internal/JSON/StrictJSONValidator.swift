@@ -47,13 +47,23 @@ struct StrictJSONValidator {
 
     /// Why `bytes` is not one strict JSON object, or `nil` when it is.
     static func problem(in bytes: UnsafeRawBufferPointer) -> Problem? {
+        var nothing = NoMemberCollector()
+        return problem(in: bytes, collecting: &nothing)
+    }
+
+    /// The same, handing each top-level member to `collector` as it is validated: one pass
+    /// both validates a document and finds its members. The collector may have seen members
+    /// of a document that then turns out invalid; it is only to be read when this returns `nil`.
+    static func problem<Collector: JSONMemberCollector>(
+        in bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
+    ) -> Problem? {
         var validator = StrictJSONValidator(bytes)
         validator.skipWhitespace()
         guard validator.peek() == UInt8(ascii: "{") else {
             let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
             return bom ? .byteOrderMark : .notAnObject
         }
-        guard validator.object(depth: 1) else { return validator.problem }
+        guard validator.object(depth: 1, &collector) else { return validator.problem }
         validator.skipWhitespace()
         return validator.index == bytes.count ? nil : .bytesAfterObject
     }
@@ -76,12 +86,18 @@ struct StrictJSONValidator {
         }
     }
 
-    private mutating func value(depth: Int) -> Bool {
+    /// Validates the value at `index`; `escapes` says whether a string value has escapes.
+    private mutating func value<Collector: JSONMemberCollector>(
+        depth: Int, _ collector: inout Collector, escapes: inout Bool
+    ) -> Bool {
         guard let byte = peek() else { return false }
         switch byte {
-        case UInt8(ascii: "{"): return object(depth: depth + 1)
-        case UInt8(ascii: "["): return array(depth: depth + 1)
-        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "{"): return object(depth: depth + 1, &collector)
+        case UInt8(ascii: "["): return array(depth: depth + 1, &collector)
+        case UInt8(ascii: "\""):
+            guard let span = string() else { return false }
+            escapes = span.hasEscapes
+            return true
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -97,7 +113,7 @@ struct StrictJSONValidator {
         return true
     }
 
-    private mutating func array(depth: Int) -> Bool {
+    private mutating func array<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         index += 1  // [
         skipWhitespace()
@@ -107,7 +123,8 @@ struct StrictJSONValidator {
         }
         while true {
             skipWhitespace()
-            guard value(depth: depth) else { return false }
+            var escapes = false
+            guard value(depth: depth, &collector, escapes: &escapes) else { return false }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -119,7 +136,7 @@ struct StrictJSONValidator {
         }
     }
 
-    private mutating func object(depth: Int) -> Bool {
+    private mutating func object<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
@@ -137,7 +154,13 @@ struct StrictJSONValidator {
                 guard peek() == UInt8(ascii: ":") else { return false }
                 index += 1
                 skipWhitespace()
-                guard value(depth: depth) else { return false }
+                let valueStart = index
+                var escapes = false
+                guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+                if depth == 1 {
+                    collector.collect(
+                        key: key, value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                }
                 skipWhitespace()
                 switch peek() {
                 case UInt8(ascii: ","): index += 1
@@ -321,7 +344,11 @@ private struct KeyList {
         if overflow != nil {
             return overflow!.insert(JSONUnescape.string(bytes, key)).inserted
         }
-        for seen in inline[0..<count] where JSONUnescape.equal(bytes, seen, key) { return false }
+        for seen in inline[0..<count] {
+            // Keys of different lengths without escapes differ: most pairs end here.
+            if !seen.hasEscapes && !key.hasEscapes && seen.end - seen.start != key.end - key.start { continue }
+            if JSONUnescape.equal(bytes, seen, key) { return false }
+        }
         if count < inline.count {
             inline[count] = key
             count += 1
