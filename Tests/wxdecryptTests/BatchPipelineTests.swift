@@ -110,6 +110,30 @@ struct BatchPipelineTests {
         #expect(run.stderr.contains("wxdecrypt: stopped after 0 records; the results of 0 were written before the failure"))
     }
 
+    @Test("a full disk stops the run at once, even while the input is a pipe that stays open")
+    func outputFailsWhileInputWaits() throws {
+        let process = Process()
+        process.executableURL = WXDecryptRunner.binary
+        process.arguments = ["decrypt-file", "-", "--app-id", "wx1", "--jobs", "2", "--output", "/dev/full"]
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        try process.run()
+        // Two megabytes of error lines, more than the output buffer holds; then the producer stalls.
+        input.fileHandleForWriting.write(Data(String(repeating: "1\n", count: 20_000).utf8))
+        var waited = 0
+        while process.isRunning && waited < 200 {
+            usleep(50_000)
+            waited += 1
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try input.fileHandleForWriting.close()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 74)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("error[output_failed]: cannot write output '/dev/full'"), "\(stderr)")
+    }
+
     @Test("CSV: formula cells are neutralised, and a profile without openId leaves its cells empty")
     func csvCells() throws {
         let directory = BatchCommandTests.temporaryPath("csv")
