@@ -6,14 +6,11 @@ import WeChatOpenData
 /// one place that frames the input (a byte-order mark, line ends, lines too long to hold).
 ///
 /// Each chunk takes about ``chunkSize`` new bytes (less when the input is a pipe that has no
-/// more for now) and ends just after the last newline in them
-/// (found backwards with `memrchr`, so the lines themselves are found only by the worker that
-/// decrypts them); the bytes after that newline open the next chunk. A line so long that no
-/// newline comes within ``BatchInputRecord/maximumLineLength`` bytes is skipped to its end and
-/// becomes a chunk of its own that knows only its length.
-///
-/// Small chunks keep memory low whatever the input: every record gets a result line, and a
-/// chunk of tiny bad lines (`1\n` over and over) turns into 50 times its size in error lines.
+/// more for now) and ends just after the last newline in them, found backwards with `memrchr`:
+/// the lines themselves are found only by the worker that decrypts them. The bytes after that
+/// newline open the next chunk. A line so long that no newline comes within
+/// ``BatchInputRecord/maximumLineLength`` bytes is skipped to its end and becomes a chunk of its
+/// own that knows only its length.
 struct InputReader {
     static let chunkSize = 64 << 10
     /// The most input buffer a chunk or the reader keeps between uses: a megabyte line leaves
