@@ -23,7 +23,7 @@ struct BatchPipelineTests {
         BatchCommandTests.lines(stdout).map { ($0["id"] as? Int, ($0["error"] as? [String: Any])?["message"] as? String) }
     }
 
-    @Test("ids are line numbers across chunks, blank lines, CRLF and a byte-order mark, for any --jobs; --first-line-number shifts them")
+    @Test("ids are line numbers across chunks, blank lines, CRLF and a byte-order mark, for --jobs 1 to 256; --first-line-number shifts them")
     func lineNumbers() throws {
         let made = try WXDecryptRunner.run(["generate", "--records", "4000", "--seed", "9", "--bad-fraction", "0.05"])
         // Records without ids, so that each result's id is its line number.
@@ -44,7 +44,7 @@ struct BatchPipelineTests {
         let input = try Self.write([0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\n").utf8), "numbered.jsonl")
         defer { try? FileManager.default.removeItem(atPath: input) }
         var outputs: Set<String> = [], summaries: Set<String> = []
-        for jobs in ["1", "2", "7"] {
+        for jobs in ["1", "2", "7", "256"] {
             let run = try WXDecryptRunner.run(["decrypt-file", input, "--jobs", jobs])
             #expect(run.status == 1, "\(run.stderr)")
             #expect(Self.results(run.stdout).map(\.id) == expected.map { Optional($0) }, "--jobs \(jobs)")
