@@ -77,9 +77,15 @@ struct InputReader {
     private mutating func read(into input: ByteBuffer) throws -> Int {
         input.reserve(Self.chunkSize)
         var count: Int
-        repeat {
+        while true {
             count = Foundation.read(descriptor, input.spare.baseAddress, Self.chunkSize)
-        } while count < 0 && errno == EINTR
+            guard count < 0 else { break }
+            if errno == EINTR { continue }
+            // A parent may hand us a non-blocking pipe (Node.js does): wait until it has data.
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { break }
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, -1) >= 0 || errno == EINTR else { break }
+        }
         guard count >= 0 else {
             throw CommandFailure(
                 code: "cannot_read_input", reason: "cannot read input: \(String(cString: strerror(errno)))",
