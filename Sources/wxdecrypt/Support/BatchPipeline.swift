@@ -2,7 +2,9 @@ import Foundation
 import WeChatOpenData
 
 /// decrypt-file's stages, overlapped: a reader thread cuts the input into chunks of whole lines,
-/// worker threads decrypt them, and the calling thread writes their results in input order.
+/// worker threads decrypt them, and the calling thread writes their results in input order. With
+/// one job the calling thread is the worker too: a chunk's results are written by the thread
+/// that made them, and only reading overlaps.
 ///
 /// A fixed number of chunks goes round (reader, a worker, the writer, back to the reader): that
 /// bounds memory whatever the input, and a stage that runs ahead waits for the next to give a
@@ -54,18 +56,25 @@ final class BatchPipeline: @unchecked Sendable {
         defer { for thread in threads { thread.join() } }
         if let reader = PipelineThread({ self.read(descriptor) }) { threads.append(reader) }
         let readerStarted = !threads.isEmpty
+        // One job needs no thread of its own: the calling thread decrypts, and a chunk's results
+        // are written by the thread that made them, still in its cache.
+        let workerThreads = jobs == 1 ? 0 : jobs
         // Fewer workers than asked for still do the whole job, only slower.
-        for _ in 0..<jobs {
+        for _ in 0..<workerThreads {
             if let worker = PipelineThread({ self.work(batch: batch, writer: writer) }) { threads.append(worker) }
         }
-        guard readerStarted, threads.count >= 2 else {
+        guard readerStarted, workerThreads == 0 || threads.count >= 2 else {
             stop()
             throw CommandFailure(
                 code: "cannot_start_threads", reason: "the system refused to start the reader and worker threads",
                 status: ExitStatus.systemError)
         }
         do {
-            try writeInOrder(write)
+            if workerThreads == 0 {
+                try decryptAndWrite(batch: batch, writer: writer, write)
+            } else {
+                try writeInOrder(write)
+            }
         } catch {
             stop()
             throw error
@@ -119,25 +128,50 @@ final class BatchPipeline: @unchecked Sendable {
         }
     }
 
+    /// One job: decrypts each chunk on the calling thread and writes it, part by part.
+    private func decryptAndWrite(
+        batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
+    ) throws {
+        var worker = ChunkWorker(batch: batch, writer: writer)
+        while let chunk = takeQueuedChunk() {
+            guard number(chunk, lines: ChunkWorker.findLines(in: chunk)) else { return }
+            var finished = false
+            while !finished {
+                worker.decrypt(chunk)
+                try write(chunk)
+                finished = chunk.isDecrypted
+                chunk.clearResults(finished: finished)
+            }
+            giveBack(chunk)
+        }
+    }
+
     private func writeInOrder(_ write: (RecordChunk) throws -> Void) throws {
         var next = 0
         while let chunk = takeDecryptedChunk(next) {
             try write(chunk)
             let finished = chunk.isDecrypted
             chunk.clearResults(finished: finished)
-            lock.withLock {
-                if finished {
-                    freeChunks.append(chunk)
-                    unfinishedChunks -= 1
-                    lock.signal(.chunkFree)
-                    // The last chunk written: workers waiting for a part-done one may stop.
-                    if inputEnded && unfinishedChunks == 0 { lock.broadcast(.workQueued) }
-                } else {
+            if finished {
+                giveBack(chunk)
+                next += 1
+            } else {
+                lock.withLock {
                     queuedChunks.insert(chunk, at: 0)
                     lock.signal(.workQueued)
                 }
             }
-            if finished { next += 1 }
+        }
+    }
+
+    /// Returns a chunk written in full to the reader.
+    private func giveBack(_ chunk: RecordChunk) {
+        lock.withLock {
+            freeChunks.append(chunk)
+            unfinishedChunks -= 1
+            lock.signal(.chunkFree)
+            // The last chunk written: workers waiting for a part-done one may stop.
+            if inputEnded && unfinishedChunks == 0 { lock.broadcast(.workQueued) }
         }
     }
 
