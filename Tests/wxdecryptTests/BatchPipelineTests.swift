@@ -23,7 +23,7 @@ struct BatchPipelineTests {
         BatchCommandTests.lines(stdout).map { ($0["id"] as? Int, ($0["error"] as? [String: Any])?["message"] as? String) }
     }
 
-    @Test("ids are line numbers across chunks, blank lines, CRLF and a byte-order mark, for any --jobs; --first-line-number shifts them")
+    @Test("ids are line numbers across chunks, blank lines, CRLF and a byte-order mark, for --jobs 1 to 256; --first-line-number shifts them")
     func lineNumbers() throws {
         let made = try WXDecryptRunner.run(["generate", "--records", "4000", "--seed", "9", "--bad-fraction", "0.05"])
         // Records without ids, so that each result's id is its line number.
@@ -44,7 +44,7 @@ struct BatchPipelineTests {
         let input = try Self.write([0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\n").utf8), "numbered.jsonl")
         defer { try? FileManager.default.removeItem(atPath: input) }
         var outputs: Set<String> = [], summaries: Set<String> = []
-        for jobs in ["1", "2", "7"] {
+        for jobs in ["1", "2", "7", "256"] {
             let run = try WXDecryptRunner.run(["decrypt-file", input, "--jobs", jobs])
             #expect(run.status == 1, "\(run.stderr)")
             #expect(Self.results(run.stdout).map(\.id) == expected.map { Optional($0) }, "--jobs \(jobs)")
@@ -108,6 +108,30 @@ struct BatchPipelineTests {
         #expect(run.status == 66)
         #expect(run.stderr.contains("error[cannot_read_input]: cannot read input: Is a directory"), "\(run.stderr)")
         #expect(run.stderr.contains("wxdecrypt: stopped after 0 records; the results of 0 were written before the failure"))
+    }
+
+    @Test("a full disk stops the run at once, even while the input is a pipe that stays open")
+    func outputFailsWhileInputWaits() throws {
+        let process = Process()
+        process.executableURL = WXDecryptRunner.binary
+        process.arguments = ["decrypt-file", "-", "--app-id", "wx1", "--jobs", "2", "--output", "/dev/full"]
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        try process.run()
+        // Two megabytes of error lines, more than the output buffer holds; then the producer stalls.
+        input.fileHandleForWriting.write(Data(String(repeating: "1\n", count: 20_000).utf8))
+        var waited = 0
+        while process.isRunning && waited < 200 {
+            usleep(50_000)
+            waited += 1
+        }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        try input.fileHandleForWriting.close()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 74)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("error[output_failed]: cannot write output '/dev/full'"), "\(stderr)")
     }
 
     @Test("CSV: formula cells are neutralised, and a profile without openId leaves its cells empty")

@@ -52,24 +52,18 @@ final class BatchPipeline: @unchecked Sendable {
     func run(
         descriptor: Int32, batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
     ) throws {
-        var threads: [PipelineThread] = []
-        defer { for thread in threads { thread.join() } }
-        if let reader = PipelineThread({ self.read(descriptor) }) { threads.append(reader) }
-        let readerStarted = !threads.isEmpty
+        guard let reader = PipelineThread({ self.read(descriptor) }) else { throw Self.noThreads }
         // One job needs no thread of its own: the calling thread decrypts, and a chunk's results
         // are written by the thread that made them, still in its cache.
         let workerThreads = jobs == 1 ? 0 : jobs
+        var workers: [PipelineThread] = []
+        defer { for worker in workers { worker.join() } }
         // Fewer workers than asked for still do the whole job, only slower.
         for _ in 0..<workerThreads {
-            if let worker = PipelineThread({ self.work(batch: batch, writer: writer) }) { threads.append(worker) }
-        }
-        guard readerStarted, workerThreads == 0 || threads.count >= 2 else {
-            stop()
-            throw CommandFailure(
-                code: "cannot_start_threads", reason: "the system refused to start the reader and worker threads",
-                status: ExitStatus.systemError)
+            if let worker = PipelineThread({ self.work(batch: batch, writer: writer) }) { workers.append(worker) }
         }
         do {
+            guard workerThreads == 0 || !workers.isEmpty else { throw Self.noThreads }
             if workerThreads == 0 {
                 try decryptAndWrite(batch: batch, writer: writer, write)
             } else {
@@ -77,10 +71,18 @@ final class BatchPipeline: @unchecked Sendable {
             }
         } catch {
             stop()
+            // The reader may be waiting for input that never comes (a producer that stalls on
+            // the other end of a pipe); the process ends without it.
+            reader.detach()
             throw error
         }
+        reader.join()
         if let inputFailure = lock.withLock({ inputFailure }) { throw inputFailure }
     }
+
+    private static let noThreads = CommandFailure(
+        code: "cannot_start_threads", reason: "the system refused to start the reader and worker threads",
+        status: ExitStatus.systemError)
 
     private func read(_ descriptor: Int32) {
         var reader = InputReader(descriptor: descriptor)

@@ -65,14 +65,18 @@ struct RecordTally {
     var previousKeyMatches = 0
 
     mutating func count(_ outcome: BatchDecryptor.Outcome) {
-        records += 1
         switch outcome {
-        case .decrypted(_, let key): if key == .previous { previousKeyMatches += 1 }
-        case .failed(let error): countFailure(error.code)
+        case .decrypted(_, let key):
+            records += 1
+            if key == .previous { previousKeyMatches += 1 }
+        case .failed(let error):
+            countFailure(error.code)
         }
     }
 
+    /// Counts a record that failed with `code`.
     mutating func countFailure(_ code: OpenDataError.Code) {
+        records += 1
         failed += 1
         // Every code is in allCodes; one that were not would still count as failed.
         if let index = OpenDataError.Code.allCodes.firstIndex(of: code) { failures[index] += 1 }

@@ -45,13 +45,8 @@ struct ChunkWorker {
             swap(&output, &chunk.output)
             swap(&tally, &chunk.tally)
         }
-        func overlong(_ lineNumber: Int, length: Int) {
-            tally.records += 1
-            tally.countFailure(.invalidRecord)
-            writer.appendOverlongLine(lineNumber: lineNumber, length: length, to: &output)
-        }
         if case .overlongLine(let length) = chunk.content {
-            overlong(chunk.firstLineNumber, length: length)
+            Self.overlong(chunk.firstLineNumber, length: length, writer, &output, &tally)
             chunk.nextLine = 1
             return
         }
@@ -68,7 +63,7 @@ struct ChunkWorker {
             if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             guard line.count <= BatchInputRecord.maximumLineLength else {
-                overlong(lineNumber, length: line.count)
+                Self.overlong(lineNumber, length: line.count, writer, &output, &tally)
                 continue
             }
             decryptor.decrypt(line: line, lineNumber: lineNumber) { result in
@@ -77,5 +72,13 @@ struct ChunkWorker {
             }
         }
         chunk.nextLine = index
+    }
+
+    /// A line too long to be a record: an `invalid_record` result that names its length.
+    private static func overlong(
+        _ lineNumber: Int, length: Int, _ writer: BatchResultWriter, _ output: inout [UInt8], _ tally: inout RecordTally
+    ) {
+        tally.countFailure(.invalidRecord)
+        writer.appendOverlongLine(lineNumber: lineNumber, length: length, to: &output)
     }
 }

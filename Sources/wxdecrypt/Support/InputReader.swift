@@ -5,14 +5,12 @@ import WeChatOpenData
 /// Reads decrypt-file's input and cuts it into chunks of whole lines, with bounded memory: the
 /// one place that frames the input (a byte-order mark, line ends, lines too long to hold).
 ///
-/// Each chunk takes about ``chunkSize`` new bytes and ends just after the last newline in them
-/// (found backwards with `memrchr`, so the lines themselves are found only by the worker that
-/// decrypts them); the bytes after that newline open the next chunk. A line so long that no
-/// newline comes within ``BatchInputRecord/maximumLineLength`` bytes is skipped to its end and
-/// becomes a chunk of its own that knows only its length.
-///
-/// Small chunks keep memory low whatever the input: every record gets a result line, and a
-/// chunk of tiny bad lines (`1\n` over and over) turns into 50 times its size in error lines.
+/// Each chunk takes about ``chunkSize`` new bytes (less when the input is a pipe that has no
+/// more for now) and ends just after the last newline in them, found backwards with `memrchr`:
+/// the lines themselves are found only by the worker that decrypts them. The bytes after that
+/// newline open the next chunk. A line so long that no newline comes within
+/// ``BatchInputRecord/maximumLineLength`` bytes is skipped to its end and becomes a chunk of its
+/// own that knows only its length.
 struct InputReader {
     static let chunkSize = 64 << 10
     /// The most input buffer a chunk or the reader keeps between uses: a megabyte line leaves
@@ -52,8 +50,14 @@ struct InputReader {
         var searched = input.count
         var fresh = 0
         while !atEnd {
-            fresh += try read(into: input)
-            guard fresh >= Self.chunkSize || input.count > BatchInputRecord.maximumLineLength + 1 else { continue }
+            let count = try read(into: input)
+            fresh += count
+            // A short read means nothing more is there yet (a pipe whose writer is slower than
+            // us): the lines already here go on rather than wait for a full chunk.
+            let drained = count < Self.chunkSize
+            guard fresh >= Self.chunkSize || drained || input.count > BatchInputRecord.maximumLineLength + 1 else {
+                continue
+            }
             if let newline = Self.lastNewline(in: input.bytes, from: searched) {
                 carry.append(UnsafeRawBufferPointer(rebasing: input.bytes[(newline + 1)...]))
                 input.count = newline + 1

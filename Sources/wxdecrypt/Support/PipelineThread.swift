@@ -26,4 +26,7 @@ final class PipelineThread {
     }
 
     func join() { pthread_join(thread, nil) }
+
+    /// Lets the thread end on its own, unwaited for.
+    func detach() { pthread_detach(thread) }
 }
