@@ -15,6 +15,9 @@ extension BatchDecryptor {
         private let batch: BatchDecryptor
         /// The decryptor of the last record appid that was not the default one.
         private var recordDecryptor: OpenDataDecryptor?
+        /// The cipher context re-keyed for each record (much cheaper than a new one). A copy of a
+        /// worker shares it until its first record, which then makes one of its own.
+        private var cipherContext: AESCBC.DecryptionContext?
 
         init(batch: BatchDecryptor) { self.batch = batch }
 
@@ -59,10 +62,12 @@ extension BatchDecryptor {
             -> (OpenDataPayload, SessionKeyRing.Slot)
         {
             let decryptor = try decryptor(for: record)
+            if !isKnownUniquelyReferenced(&cipherContext) { cipherContext = AESCBC.DecryptionContext() }
+            let context = cipherContext
             return try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
                 try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
                     do throws(OpenDataError) {
-                        return (try Self.decrypt(record, with: UnsafeRawBufferPointer(key), decryptor), .current)
+                        return (try Self.decrypt(record, with: UnsafeRawBufferPointer(key), decryptor, context), .current)
                     } catch {
                         guard error.code == .decryptionFailed, let previous = record.previousSessionKey else { throw error }
                         return try record.withText(previous) { (previousText) throws(OpenDataError) in
@@ -73,7 +78,9 @@ extension BatchDecryptor {
                                     !SecureMemory.constantTimeEqual(
                                         UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(previousKey))
                                 else { throw error }
-                                return (try Self.decrypt(record, with: UnsafeRawBufferPointer(previousKey), decryptor), .previous)
+                                return (
+                                    try Self.decrypt(record, with: UnsafeRawBufferPointer(previousKey), decryptor, context), .previous
+                                )
                             }
                         }
                     }
@@ -82,11 +89,14 @@ extension BatchDecryptor {
         }
 
         private static func decrypt(
-            _ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor
+            _ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor,
+            _ context: AESCBC.DecryptionContext?
         ) throws(OpenDataError) -> OpenDataPayload {
             try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                 try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
-                    try decryptor.withVerifiedPlaintext(encryptedDataText: dataText, ivText: ivText, key: key) {
+                    try decryptor.withVerifiedPlaintext(
+                        encryptedDataText: dataText, ivText: ivText, key: key, reusing: context
+                    ) {
                         (plaintext, root, watermark) throws(OpenDataError) in
                         try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark)
                     }

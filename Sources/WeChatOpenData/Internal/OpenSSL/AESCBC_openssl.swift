@@ -18,8 +18,9 @@ enum AESCBC {
     /// A decryption context that one thread reuses from record to record, as a batch worker
     /// does: re-keying a context costs much less than making one. It holds the last record's
     /// key schedule until the next record overwrites it; freeing it (when the worker ends)
-    /// cleanses it.
-    final class DecryptionContext {
+    /// cleanses it. `@unchecked Sendable`: a worker uses it from one thread at a time, and a
+    /// copied worker makes its own before its first record (a uniqueness check).
+    final class DecryptionContext: @unchecked Sendable {
         fileprivate let context: OpaquePointer
         /// Whether the cipher is bound and padding turned off (done once, on first use).
         fileprivate var isBound = false
