@@ -77,7 +77,7 @@ struct DecryptFileCommand: ParsableCommand {
                 let pipeline = BatchPipeline(jobs: jobs, firstLineNumber: firstLineNumber)
                 try pipeline.run(descriptor: input, batch: batch, writer: writer) { chunk in
                     summary.add(chunk.tally)
-                    try sink.write(chunk.output)
+                    try sink.write(chunk.output, lines: chunk.tally.records)
                     summary.progress()
                 }
                 try sink.finish()

@@ -13,12 +13,14 @@ final class OutputFile {
     /// How errors name the output.
     private let name: String
     private var pending: [UInt8] = []
+    private var pendingLines = 0
     private var linesOnDescriptor = 0
     private var isOpen = true
     private var renamed = false
 
     /// Lines that reached the output and stay there: for a regular file, none unless it
-    /// was renamed into place. Every result is one line, so this counts results.
+    /// was renamed into place. decrypt-file counts a result as one line (a CSV row may span
+    /// several), so this counts results.
     var linesWritten: Int { temporary == nil || renamed ? linesOnDescriptor : 0 }
 
     init(path: String?) throws {
@@ -69,33 +71,42 @@ final class OutputFile {
         OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
-    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is.
-    func write(_ bytes: [UInt8]) throws {
+    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `lines` is
+    /// how many lines (results) `bytes` holds, when the caller knows: then they need not be
+    /// counted unless a write fails part-way.
+    func write(_ bytes: [UInt8], lines: Int? = nil) throws {
+        let lines = lines ?? Self.lines(in: bytes, upTo: bytes.count)
         if bytes.count >= 1 << 20 {
             try flush()
-            try writeAll(bytes)
+            try writeAll(bytes, lines: lines)
             return
         }
         pending += bytes
+        pendingLines += lines
         if pending.count >= 1 << 20 { try flush() }
     }
 
     func flush() throws {
-        try writeAll(pending)
+        try writeAll(pending, lines: pendingLines)
         pending.removeAll(keepingCapacity: true)
+        pendingLines = 0
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws {
+    private func writeAll(_ bytes: [UInt8], lines: Int) throws {
         let written = Console.write(bytes, to: descriptor)
-        let failure =
-            written < bytes.count
-            ? OutputDestination.failure("cannot write output '\(name)': \(Console.writeProblem(descriptor))") : nil
-        // After a partial write, the whole lines that did get out still count.
-        linesOnDescriptor += bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<written])).count }
-        if let failure {
-            discard()
-            throw failure
+        guard written < bytes.count else {
+            linesOnDescriptor += lines
+            return
         }
+        let failure = OutputDestination.failure("cannot write output '\(name)': \(Console.writeProblem(descriptor))")
+        // After a partial write, the whole lines that did get out still count.
+        linesOnDescriptor += Self.lines(in: bytes, upTo: written)
+        discard()
+        throw failure
+    }
+
+    private static func lines(in bytes: [UInt8], upTo end: Int) -> Int {
+        bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<end])).count }
     }
 
     /// Flushes and, for a regular file, renames the temporary file into place.
