@@ -122,7 +122,8 @@ private struct CSVRow {
         }
     }
 
-    /// Quotes the cell that starts at `start` in place when it needs it; most cells do not.
+    /// Quotes the cell that starts at `start` in place when it needs it (most cells do not),
+    /// moving its bytes back from the end so that nothing is copied elsewhere.
     private static func escape(from start: Int, in output: inout [UInt8]) {
         guard start < output.count else { return }
         let formula =
@@ -130,16 +131,30 @@ private struct CSVRow {
             case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: true
             default: false
             }
-        guard formula || output[start...].contains(where: { $0 == 0x2C || $0 == 0x3B || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
-        else { return }
-        let text = output[start...]
-        var quoted: [UInt8] = [0x22]
-        if formula { quoted.append(UInt8(ascii: "'")) }
-        for byte in text {
-            if byte == 0x22 { quoted.append(0x22) }
-            quoted.append(byte)
+        var quotes = 0
+        var needsQuotes = formula
+        for byte in output[start...] {
+            switch byte {
+            case 0x22: quotes += 1; needsQuotes = true
+            case UInt8(ascii: ","), UInt8(ascii: ";"), 0x0A, 0x0D: needsQuotes = true
+            default: break
+            }
         }
-        quoted.append(0x22)
-        output.replaceSubrange(start..., with: quoted)
+        guard needsQuotes else { return }
+        let end = output.count
+        output.append(contentsOf: repeatElement(0, count: 2 + (formula ? 1 : 0) + quotes))
+        var next = output.count - 1
+        func put(_ byte: UInt8) {
+            output[next] = byte
+            next -= 1
+        }
+        put(0x22)
+        for index in stride(from: end - 1, through: start, by: -1) {
+            let byte = output[index]
+            put(byte)
+            if byte == 0x22 { put(0x22) }
+        }
+        if formula { put(UInt8(ascii: "'")) }
+        put(0x22)
     }
 }
