@@ -28,21 +28,8 @@ extension OpenDataPayload {
     ///
     /// - Parameter body: Called with the cell's index in ``tableColumns`` and its text.
     public func forEachTableCell(_ body: (_ column: Int, _ text: String) -> Void) {
-        let cells: [String] =
-            switch self {
-            case .phoneNumber(let payload): payload.csvCells
-            case .userInfo(let payload): payload.csvCells
-            case .weRunData(let payload): payload.csvCells
-            case .shareInfo(let payload): payload.csvCells
-            case .groupEnterInfo(let payload): payload.csvCells
-            case .raw: []
-            }
-        var first = 0
-        for model in Self.modelsInTable {
-            if model.kind == kind { break }
-            first += model.columns.count
-        }
-        for (offset, cell) in cells.enumerated() { body(first + offset, cell) }
+        let first = Self.modelsInTable.prefix { $0.kind != kind }.reduce(0) { $0 + $1.columns.count }
+        for (offset, cell) in csvCells.cells.enumerated() { body(first + offset, cell) }
         body(Self.tableColumns.count - 2, watermark.appID)
         body(Self.tableColumns.count - 1, String(watermark.timestamp))
     }
