@@ -160,15 +160,7 @@ struct JSONValue {
     /// collect their fields. Keys are unique in a validated document.
     func members<let count: Int>(_ names: InlineArray<count, StaticString>) -> InlineArray<count, JSONValue?> {
         var found = InlineArray<count, JSONValue?>(repeating: nil)
-        if let index {
-            for entry in index.entries[0..<index.count] {
-                for position in names.indices where entry.key.is(names[position], in: bytes) {
-                    found[position] = entry.value(in: bytes)
-                    break
-                }
-            }
-            return found
-        }
+        // Through the validator's index when there is one (see `forEachMember`).
         forEachMember { key, value in
             for index in names.indices where key.is(names[index], in: bytes) {
                 found[index] = value

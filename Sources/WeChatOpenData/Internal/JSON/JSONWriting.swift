@@ -27,7 +27,7 @@ struct JSONWriter {
             return
         }
         var runStart = 0
-        for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        for (index, byte) in utf8.enumerated() where isEscaped(byte) {
             output.append(contentsOf: UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
             runStart = index + 1
             switch byte {
@@ -46,12 +46,16 @@ struct JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Whether any byte is a quote, a backslash or a control character.
+    /// Whether any byte must be escaped.
     private static func needsEscaping(_ utf8: UnsafeRawBufferPointer) -> Bool {
         var escaping = false
-        for byte in utf8 { escaping = escaping || byte < 0x20 || byte == 0x22 || byte == 0x5C }
+        for byte in utf8 { escaping = escaping || isEscaped(byte) }
         return escaping
     }
+
+    /// A quote, a backslash or a control character: written as an escape.
+    @inline(__always)
+    private static func isEscaped(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C }
 
     /// Appends the decimal digits of `value`, without making a `String`.
     static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
