@@ -23,7 +23,12 @@ struct BatchResultWriter: Sendable {
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        switch result.outcome {
+        appendOutcome(result.outcome, to: &output)
+        output.append("}\n")
+    }
+
+    private static func appendOutcome(_ outcome: BatchDecryptor.Outcome, to output: inout [UInt8]) {
+        switch outcome {
         case .decrypted(let payload, let key):
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
             payload.appendJSON(to: &output)
@@ -31,7 +36,6 @@ struct BatchResultWriter: Sendable {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
         }
-        output.append("}\n")
     }
 
     private static func appendCSVRow(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
@@ -77,9 +81,17 @@ struct BatchResultWriter: Sendable {
 }
 
 extension [UInt8] {
-    /// Appends a literal's UTF-8 bytes with one copy (a `String`'s view goes byte by byte).
+    /// Appends a literal's UTF-8 bytes with one copy (a `String`'s view goes byte by byte), which
+    /// the compiler turns into a few moves: `append(contentsOf:)` is a generic call per piece.
+    @inline(__always)
     mutating func append(_ literal: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        let count = literal.utf8CodeUnitCount
+        append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                room.baseAddress?.initialize(from: literal.utf8Start, count: count)
+                written = count
+            }
+        }
     }
 }
 
