@@ -43,7 +43,7 @@ extension BatchDecryptor {
                 if json.first == UInt8(ascii: "{") || json.first == UInt8(ascii: "[") {
                     JSONCompacting.append(json, maskingPhoneNumbers: false, to: &output)
                 } else {
-                    output.append(contentsOf: json)
+                    output.appendBytes(atMost: json.count) { $0.write(json) }
                 }
             }
         }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension OpenDataPayload {
     /// Appends the payload as compact JSON, in WeChat's wire form and member order (a raw
     /// payload re-serialised on one line): what ``jsonString(prettyPrinted:)`` gives, written
@@ -5,10 +11,16 @@ extension OpenDataPayload {
     ///
     /// - Parameter output: The buffer to append to.
     public func appendJSON(to output: inout [UInt8]) {
-        var writer = JSONWriter()
-        swap(&writer.bytes, &output)
-        write(to: &writer)
-        swap(&writer.bytes, &output)
+        // One switch: the payload is large, and each switch on it copies it.
+        switch self {
+        case .phoneNumber(let payload): output.appendJSON(payload)
+        case .userInfo(let payload): output.appendJSON(payload)
+        case .weRunData(let payload): output.appendJSON(payload)
+        case .shareInfo(let payload): output.appendJSON(payload)
+        case .groupEnterInfo(let payload): output.appendJSON(payload)
+        // Re-serialised on one line: whitespace in a payload must not split a result line.
+        case .raw(let payload): payload.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: false, to: &output) }
+        }
     }
 
     /// The columns of the flat form that payloads of every kind share (one CSV row each):

@@ -3,12 +3,14 @@
 /// check, and often a call, for each.
 ///
 /// It only lives inside ``Swift/Array/appendBytes(atMost:_:)``, which reserves the room; each
-/// write's doc says the most it writes, and the caller's bound must cover them all.
-struct ByteCursor: ~Copyable {
+/// write's doc says the most it writes, and the caller's bound must cover them all (for JSON,
+/// ``JSONLength`` counts them).
+struct ByteCursor: ~Copyable, JSONOutput {
     private var next: UnsafeMutablePointer<UInt8>
     #if DEBUG
         private let end: UnsafeMutablePointer<UInt8>
     #endif
+    var needsComma = false
 
     fileprivate init(_ room: UnsafeMutableBufferPointer<UInt8>) {
         next = room.baseAddress.unsafelyUnwrapped
@@ -49,37 +51,45 @@ struct ByteCursor: ~Copyable {
         advance(by: bytes.count)
     }
 
-    /// The most ``writeJSONString(_:)`` writes for `count` bytes of text: each byte may become
-    /// a six-byte `\u00XX`, and the quotes.
+    /// The most ``writeJSONString(_:)-(UnsafeRawBufferPointer)`` writes for `count` bytes of
+    /// text: each byte may become a six-byte `\u00XX`, and the quotes.
     static func jsonStringBound(_ count: Int) -> Int { 6 * count + 2 }
+
+    /// Writes `text` as a JSON string literal, from its UTF-8 storage.
+    @inline(__always)
+    mutating func writeJSONString(_ text: String) {
+        JSONWriter.withUTF8(of: text) { writeJSONString($0) }
+    }
 
     /// Writes `utf8` as a JSON string literal, quotes included, escaping quotes, backslashes
     /// and control characters; at most ``jsonStringBound(_:)`` bytes.
+    @inline(__always)
     mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer) {
         write(UInt8(ascii: "\""))
-        var index = 0
-        if let source = utf8.baseAddress {
-            // Eight plain bytes at a time, which is all of nearly every string; the first word
-            // with anything else (an escape or a non-ASCII byte) goes on byte by byte.
-            while index + 8 <= utf8.count {
-                let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let count = utf8.count
+        var plain = 0
+        if count >= 8, let source = utf8.baseAddress {
+            // Eight plain bytes at a time, which is all of nearly every string, the last eight
+            // overlapping the word before them; from the first word with anything else (an
+            // escape, or a non-ASCII byte) on, byte by byte.
+            let target = UnsafeMutableRawPointer(next)
+            while plain < count {
+                let offset = Swift.min(plain, count - 8)
+                let word = source.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 guard ByteSearch.isPlainASCII(word) else { break }
-                UnsafeMutableRawPointer(next).storeBytes(of: word, as: UInt64.self)
-                advance(by: 8)
-                index += 8
+                target.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
+                plain = offset + 8
             }
+            advance(by: plain)
         }
-        while index < utf8.count {
-            writeEscaped(utf8[index])
-            index += 1
-        }
+        for byte in UnsafeRawBufferPointer(rebasing: utf8[plain...]) { writeEscaped(byte) }
         write(UInt8(ascii: "\""))
     }
 
     /// Writes one byte of a string's text, as an escape when JSON needs one.
     @inline(__always)
     private mutating func writeEscaped(_ byte: UInt8) {
-        guard Self.needsEscape(byte) else { return write(byte) }
+        guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { return write(byte) }
         write(UInt8(ascii: "\\"))
         switch byte {
         case 0x22, 0x5C: write(byte)
@@ -88,40 +98,50 @@ struct ByteCursor: ~Copyable {
         case 0x09: write(UInt8(ascii: "t"))
         default:
             write("u00")
-            write(Self.hexDigit(byte >> 4))
-            write(Self.hexDigit(byte & 0xF))
+            write(Self.digits.utf8Start[Int(byte >> 4)])
+            write(Self.digits.utf8Start[Int(byte & 0xF)])
         }
     }
 
-    /// A quote, a backslash or a control character.
-    @inline(__always)
-    static func needsEscape(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C }
-
-    @inline(__always)
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+    private static let digits: StaticString = "0123456789abcdef"
 
     /// The most ``writeDecimal(_:)`` writes: a sign and 19 digits.
     static let decimalBound = 20
 
-    /// Writes the decimal digits of `value`, without making a `String`.
+    /// Writes the decimal digits of `value`, two at a time, without making a `String`.
     mutating func writeDecimal(_ value: Int64) {
         if value < 0 { write(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits = 1
-        var power: UInt64 = 10
-        // 10^19 overflows UInt64: a 20-digit magnitude cannot occur, 19 digits is the most.
-        while digits < 19 && magnitude >= power {
-            digits += 1
-            power &*= 10
-        }
+        // The bit length gives the digit count or one more (1233/4096 is just above log10(2)),
+        // and one comparison with a power of ten settles it; `| 1` gives zero its one digit.
+        let probe = magnitude | 1
+        let estimate = ((64 - probe.leadingZeroBitCount) &* 1233) >> 12
+        let digits = probe < Self.powersOfTen[estimate] ? estimate : estimate &+ 1
         var last = next + digits
-        repeat {
+        while magnitude >= 10 {
+            let pair = Self.digitPairs.utf8Start + 2 * Int(magnitude % 100)
+            magnitude /= 100
+            last -= 2
+            last.initialize(to: pair[0])
+            last[1] = pair[1]
+        }
+        if last > next {
+            // One digit is left when the count is odd.
             last -= 1
-            last.initialize(to: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
+            last.initialize(to: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+        }
         advance(by: digits)
     }
+
+    /// 10^0 to 10^19, which fits: an Int64's magnitude has at most 19 digits.
+    private static let powersOfTen: [UInt64] = (0...19).map { exponent in (0..<exponent).reduce(1) { power, _ in power * 10 } }
+
+    /// "00" to "99", each number's two digits at twice its offset.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 }
 
 extension [UInt8] {

@@ -57,7 +57,7 @@ extension GroupEnterInfo: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("opengid", optional: openGID)
         writer.member("open_single_roomid", optional: openSingleRoomID)

@@ -76,7 +76,7 @@ extension PhoneNumber: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("phoneNumber", phoneNumber)
         writer.member("purePhoneNumber", purePhoneNumber)

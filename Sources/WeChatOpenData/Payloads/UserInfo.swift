@@ -113,7 +113,7 @@ extension UserInfo: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("openId", optional: openID)
         writer.member("nickName", nickName)

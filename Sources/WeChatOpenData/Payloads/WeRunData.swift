@@ -52,7 +52,7 @@ extension WeRunData: OpenDataModel {
         return WeRunData(stepInfoList: days, watermark: watermark)
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.beginArray("stepInfoList")
         for day in stepInfoList {

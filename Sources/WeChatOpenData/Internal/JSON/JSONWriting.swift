@@ -1,11 +1,9 @@
-/// Writes JSON text straight into a byte buffer: the models' wire form for output,
-/// without `JSONEncoder` (which costs microseconds per record).
-///
-/// Each member is one reservation and unchecked writes (``ByteCursor``): a result line is
-/// dozens of small pieces, and appending them one by one cost more than the rest of writing.
-struct JSONWriter {
+/// Writes JSON text into a growable byte buffer, without `JSONEncoder` (which costs
+/// microseconds per record): for JSON written once, not per record (hot paths size their text
+/// first and write it into reserved room, see ``JSONOutput``).
+struct JSONWriter: JSONOutput {
     var bytes: [UInt8]
-    private var needsComma = false
+    var needsComma = false
 
     init(into bytes: [UInt8] = []) { self.bytes = bytes }
 
@@ -29,63 +27,16 @@ struct JSONWriter {
         text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
-    mutating func beginObject() {
-        let comma = needsComma
-        bytes.appendBytes(atMost: 2) { cursor in
-            if comma { cursor.write(UInt8(ascii: ",")) }
-            cursor.write(UInt8(ascii: "{"))
-        }
-        needsComma = false
+    mutating func write(_ byte: UInt8) { bytes.append(byte) }
+
+    mutating func write(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
-    }
+    mutating func writeJSONString(_ text: String) { Self.appendString(text, to: &bytes) }
 
-    mutating func beginArray(_ key: StaticString) {
-        member(key, valueBound: 1) { $0.write(UInt8(ascii: "[")) }
-        needsComma = false
-    }
-
-    mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
-        needsComma = true
-    }
-
-    /// Starts a member whose value the next call writes: `"key":`.
-    mutating func key(_ key: StaticString) {
-        member(key, valueBound: 0) { _ in }
-        needsComma = false
-    }
-
-    mutating func member(_ key: StaticString, _ value: String) {
-        Self.withUTF8(of: value) { utf8 in
-            member(key, valueBound: ByteCursor.jsonStringBound(utf8.count)) { $0.writeJSONString(utf8) }
-        }
-    }
-
-    mutating func member(_ key: StaticString, _ value: Int64) {
-        member(key, valueBound: ByteCursor.decimalBound) { $0.writeDecimal(value) }
-    }
-
-    mutating func member(_ key: StaticString, optional value: String?) {
-        if let value { member(key, value) }
-    }
-
-    /// Writes `,"key":` (the comma when a member came before) and the value `write` writes,
-    /// in one reservation of room for the punctuation, the key and `valueBound` bytes.
-    @inline(__always)
-    private mutating func member(_ key: StaticString, valueBound: Int, _ write: (inout ByteCursor) -> Void) {
-        let comma = needsComma
-        bytes.appendBytes(atMost: key.utf8CodeUnitCount + 4 + valueBound) { cursor in
-            if comma { cursor.write(UInt8(ascii: ",")) }
-            cursor.write(UInt8(ascii: "\""))
-            cursor.write(key)
-            cursor.write(#"":"#)
-            write(&cursor)
-        }
-        needsComma = true
+    mutating func writeDecimal(_ value: Int64) {
+        bytes.appendBytes(atMost: ByteCursor.decimalBound) { $0.writeDecimal(value) }
     }
 
     /// Appends text that is already JSON.
@@ -100,9 +51,5 @@ struct JSONWriter {
         separate()
         JSONCompacting.append(json, maskingPhoneNumbers: false, to: &bytes)
         needsComma = true
-    }
-
-    private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
 }
