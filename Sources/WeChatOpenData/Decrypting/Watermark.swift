@@ -37,6 +37,7 @@ public struct Watermark: Sendable, Hashable, Codable {
 
 extension Watermark {
     /// Writes the `"watermark"` member in WeChat's order.
+    @inline(__always)
     func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.key("watermark")
         writer.beginObject()

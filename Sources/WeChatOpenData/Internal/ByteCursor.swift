@@ -53,7 +53,7 @@ struct ByteCursor: ~Copyable, JSONOutput {
 
     /// The most ``writeJSONString(_:)-(UnsafeRawBufferPointer)`` writes for `count` bytes of
     /// text: each byte may become a six-byte `\u00XX`, and the quotes.
-    static func jsonStringBound(_ count: Int) -> Int { 6 * count + 2 }
+    static func jsonStringBound(_ count: Int) -> Int { 6 &* count &+ 2 }
 
     /// Writes `text` as a JSON string literal, from its UTF-8 storage.
     @inline(__always)

@@ -71,12 +71,17 @@ final class OutputFile {
         OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
+    /// Bytes written as they are, not buffered: a chunk's results (about half its 64 KiB of
+    /// input) are this large, and copying them into the buffer cost more than the write call it
+    /// saves.
+    static let directWriteSize = 8 << 10
+
     /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `lines` is
     /// how many lines (results) `bytes` holds, when the caller knows: then they need not be
     /// counted unless a write fails part-way.
     func write(_ bytes: [UInt8], lines: Int? = nil) throws {
         let lines = lines ?? Self.lines(in: bytes, upTo: bytes.count)
-        if bytes.count >= 1 << 20 {
+        if bytes.count >= Self.directWriteSize {
             try flush()
             try writeAll(bytes, lines: lines)
             return

@@ -76,10 +76,12 @@ struct JSONLength: JSONOutput {
     private(set) var count = 0
     var needsComma = false
 
-    mutating func write(_ byte: UInt8) { count += 1 }
-    mutating func write(_ literal: StaticString) { count += literal.utf8CodeUnitCount }
-    mutating func writeJSONString(_ text: String) { count += ByteCursor.jsonStringBound(text.utf8.count) }
-    mutating func writeDecimal(_ value: Int64) { count += ByteCursor.decimalBound }
+    // Wrapping arithmetic, which lets the compiler fold a model's constant parts into one
+    // addition: the counts are of bytes in memory, far from overflowing.
+    @inline(__always) mutating func write(_ byte: UInt8) { count &+= 1 }
+    @inline(__always) mutating func write(_ literal: StaticString) { count &+= literal.utf8CodeUnitCount }
+    @inline(__always) mutating func writeJSONString(_ text: String) { count &+= ByteCursor.jsonStringBound(text.utf8.count) }
+    @inline(__always) mutating func writeDecimal(_ value: Int64) { count &+= ByteCursor.decimalBound }
 }
 
 /// A value with a JSON form: a model, a watermark.
