@@ -40,9 +40,19 @@ extension OpenDataPayload {
     ///
     /// - Parameter body: Called with the cell's index in ``tableColumns`` and its text.
     public func forEachTableCell(_ body: (_ column: Int, _ text: String) -> Void) {
-        let first = Self.modelsInTable.prefix { $0.kind != kind }.reduce(0) { $0 + $1.columns.count }
-        for (offset, cell) in csvCells.cells.enumerated() { body(first + offset, cell) }
+        let kind = kind
+        var column = Self.firstColumns.first { $0.kind == kind }?.column ?? 0
+        forEachModelCell { text in
+            body(column, text)
+            column += 1
+        }
+        let watermark = watermark
         body(Self.tableColumns.count - 2, watermark.appID)
-        body(Self.tableColumns.count - 1, String(watermark.timestamp))
+        body(Self.tableColumns.count - 1, String(decimal: watermark.timestamp))
+    }
+
+    /// Where each model's columns start in ``tableColumns``.
+    private static let firstColumns: [(kind: Kind, column: Int)] = modelsInTable.indices.map { index in
+        (modelsInTable[index].kind, modelsInTable[..<index].reduce(0) { $0 + $1.columns.count })
     }
 }

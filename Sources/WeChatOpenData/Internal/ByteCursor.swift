@@ -158,3 +158,18 @@ extension [UInt8] {
         }
     }
 }
+
+extension String {
+    /// The decimal digits of `value`: a small string, without the standard library's generic
+    /// integer printing.
+    init(decimal value: Int64) {
+        // Digits on the stack, then decoded: up to 15 bytes make a small string, which
+        // `String(unsafeUninitializedCapacity:)` would not (it allocates for a capacity of 20).
+        self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ByteCursor.decimalBound) { room in
+            var cursor = ByteCursor(room)
+            cursor.writeDecimal(value)
+            let count = cursor.written(since: room.baseAddress.unsafelyUnwrapped)
+            return String(decoding: UnsafeBufferPointer(rebasing: room[..<count]), as: UTF8.self)
+        }
+    }
+}

@@ -11,6 +11,6 @@ protocol OpenDataModel: Sendable, JSONWritable {
     static var csvColumns: [String] { get }
 
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> Self
-    /// The cells for ``csvColumns``, in the same order.
-    var csvCells: [String] { get }
+    /// Calls `body` with the cell of each of ``csvColumns``, in the same order.
+    func forEachCSVCell(_ body: (String) -> Void)
 }

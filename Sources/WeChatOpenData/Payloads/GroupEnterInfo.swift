@@ -69,5 +69,5 @@ extension GroupEnterInfo: OpenDataModel {
 
     /// The group id, or the single chat's room id.
     static let csvColumns = ["opengid"]
-    var csvCells: [String] { [openGID ?? openSingleRoomID ?? ""] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(openGID ?? openSingleRoomID ?? "") }
 }

@@ -86,5 +86,9 @@ extension PhoneNumber: OpenDataModel {
     }
 
     static let csvColumns = ["phoneNumber", "purePhoneNumber", "countryCode"]
-    var csvCells: [String] { [phoneNumber, purePhoneNumber, countryCode] }
+    func forEachCSVCell(_ body: (String) -> Void) {
+        body(phoneNumber)
+        body(purePhoneNumber)
+        body(countryCode)
+    }
 }

@@ -34,5 +34,5 @@ extension ShareInfo: OpenDataModel {
     }
 
     static let csvColumns = ["openGId"]
-    var csvCells: [String] { [openGID] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(openGID) }
 }

@@ -129,5 +129,9 @@ extension UserInfo: OpenDataModel {
     }
 
     static let csvColumns = ["openId", "unionId", "nickName"]
-    var csvCells: [String] { [openID ?? "", unionID ?? "", nickName] }
+    func forEachCSVCell(_ body: (String) -> Void) {
+        body(openID ?? "")
+        body(unionID ?? "")
+        body(nickName)
+    }
 }

@@ -67,5 +67,5 @@ extension WeRunData: OpenDataModel {
     }
 
     static let csvColumns = ["stepDays"]
-    var csvCells: [String] { [String(stepInfoList.count)] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(String(stepInfoList.count)) }
 }
