@@ -109,10 +109,17 @@ extension [UInt8] {
         }
     }
 
-    /// Appends a literal's UTF-8 bytes (a few moves, once inlined).
+    /// Appends a literal's UTF-8 bytes: a few moves, once inlined where the literal is known,
+    /// which a call through ``append(bytes:)`` would not be.
     @inline(__always)
     mutating func append(_ literal: StaticString) {
-        append(bytes: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        let count = literal.utf8CodeUnitCount
+        append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                room.baseAddress?.initialize(from: literal.utf8Start, count: count)
+                written = count
+            }
+        }
     }
 
     /// Appends `text`'s UTF-8 bytes from its own storage.
