@@ -4,8 +4,8 @@ extension OpenDataError {
     ///
     /// - Parameter output: The buffer to append to.
     public func appendJSON(to output: inout [UInt8]) {
-        JSONWriter.withUTF8(of: code.name) { name in
-            JSONWriter.withUTF8(of: reason) { reason in
+        withContiguousUTF8(code.name) { name in
+            withContiguousUTF8(reason) { reason in
                 let bound = 22 + ByteCursor.jsonStringBound(name.count) + ByteCursor.jsonStringBound(reason.count)
                 output.appendBytes(atMost: bound) { cursor in
                     cursor.write(#"{"code":"#)

@@ -19,7 +19,8 @@ extension OpenDataPayload {
         case .shareInfo(let payload): output.appendJSON(payload)
         case .groupEnterInfo(let payload): output.appendJSON(payload)
         // Re-serialised on one line: whitespace in a payload must not split a result line.
-        case .raw(let payload): payload.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: false, to: &output) }
+        case .raw(let payload):
+            payload.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: false, to: &output) }
         }
     }
 

@@ -2,9 +2,9 @@
 /// make a line of many small pieces, and `[UInt8].append` pays a uniqueness and a capacity
 /// check, and often a call, for each.
 ///
-/// It only lives inside ``Swift/Array/appendBytes(atMost:_:)``, which reserves the room; each
-/// write's doc says the most it writes, and the caller's bound must cover them all (for JSON,
-/// ``JSONLength`` counts them).
+/// It only lives inside `[UInt8].appendBytes(atMost:_:)`, which reserves the room; each write's
+/// doc says the most it writes, and the caller's bound must cover them all (for JSON,
+/// `JSONLength` counts them). As a `JSONOutput` it also keeps the JSON writer's comma state.
 struct ByteCursor: ~Copyable, JSONOutput {
     private var next: UnsafeMutablePointer<UInt8>
     #if DEBUG
@@ -47,22 +47,24 @@ struct ByteCursor: ~Copyable, JSONOutput {
     /// Writes `bytes` as they are.
     @inline(__always)
     mutating func write(_ bytes: UnsafeRawBufferPointer) {
-        if let source = bytes.baseAddress { UnsafeMutableRawPointer(next).copyMemory(from: source, byteCount: bytes.count) }
+        if let source = bytes.baseAddress {
+            UnsafeMutableRawPointer(next).copyMemory(from: source, byteCount: bytes.count)
+        }
         advance(by: bytes.count)
     }
 
-    /// The most ``writeJSONString(_:)-(UnsafeRawBufferPointer)`` writes for `count` bytes of
-    /// text: each byte may become a six-byte `\u00XX`, and the quotes.
+    /// The most `writeJSONString(_:)` writes for `count` bytes of text: each byte may become a
+    /// six-byte `\u00XX`, and the quotes.
     static func jsonStringBound(_ count: Int) -> Int { 6 &* count &+ 2 }
 
     /// Writes `text` as a JSON string literal, from its UTF-8 storage.
     @inline(__always)
     mutating func writeJSONString(_ text: String) {
-        JSONWriter.withUTF8(of: text) { writeJSONString($0) }
+        withContiguousUTF8(text) { writeJSONString($0) }
     }
 
     /// Writes `utf8` as a JSON string literal, quotes included, escaping quotes, backslashes
-    /// and control characters; at most ``jsonStringBound(_:)`` bytes.
+    /// and control characters; at most `jsonStringBound(_:)` bytes.
     @inline(__always)
     mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer) {
         write(UInt8(ascii: "\""))
@@ -105,7 +107,7 @@ struct ByteCursor: ~Copyable, JSONOutput {
 
     private static let digits: StaticString = "0123456789abcdef"
 
-    /// The most ``writeDecimal(_:)`` writes: a sign and 19 digits.
+    /// The most `writeDecimal(_:)` writes: a sign and 19 digits.
     static let decimalBound = 20
 
     /// Writes the decimal digits of `value`, two at a time, without making a `String`.
@@ -134,7 +136,9 @@ struct ByteCursor: ~Copyable, JSONOutput {
     }
 
     /// 10^0 to 10^19, which fits: an Int64's magnitude has at most 19 digits.
-    private static let powersOfTen: [UInt64] = (0...19).map { exponent in (0..<exponent).reduce(1) { power, _ in power * 10 } }
+    private static let powersOfTen: [UInt64] = (0...19).map { exponent in
+        (0..<exponent).reduce(1) { power, _ in power * 10 }
+    }
 
     /// "00" to "99", each number's two digits at twice its offset.
     private static let digitPairs: StaticString = """
@@ -146,7 +150,7 @@ struct ByteCursor: ~Copyable, JSONOutput {
 
 extension [UInt8] {
     /// Appends what `body` writes, after one reservation of `bound` bytes: `body` must write no
-    /// more than that (see each ``ByteCursor`` write).
+    /// more than that (see each `ByteCursor` write).
     @inline(__always)
     mutating func appendBytes(atMost bound: Int, _ body: (inout ByteCursor) -> Void) {
         append(addingCapacity: bound) { span in

@@ -139,6 +139,7 @@ extension OpenDataPayload {
         case .weRunData(let payload): payload.write(to: &writer)
         case .shareInfo(let payload): payload.write(to: &writer)
         case .groupEnterInfo(let payload): payload.write(to: &writer)
+        // Re-serialised on one line: whitespace in a payload must not split a result line.
         case .raw(let payload): payload.json.withUnsafeBytes { writer.compacted($0) }
         }
     }

@@ -46,8 +46,7 @@ struct BatchResultWriter: Sendable {
         appendCSVCells(result.outcome, row: &row, to: &output)
     }
 
-    /// The cells after the id. The outcome is a parameter, not a property read in the switch:
-    /// the compiler copies a payload matched out of a borrowed result, not one out of a parameter.
+    /// The cells after the id; the outcome is a parameter for the reason `appendOutcome` gives.
     private static func appendCSVCells(_ outcome: BatchDecryptor.Outcome, row: inout CSVRow, to output: inout [UInt8]) {
         switch outcome {
         case .decrypted(let payload, let key):
@@ -164,7 +163,9 @@ private struct CSVRow {
     /// Writes the commas of the empty cells before `column` (none before the first cell).
     private mutating func skip(to column: Int, _ output: inout [UInt8]) {
         let commas = column - Swift.max(next, 1)
-        if commas > 0 { output.append(addingCapacity: commas) { $0.append(repeating: UInt8(ascii: ","), count: commas) } }
+        if commas > 0 {
+            output.append(addingCapacity: commas) { $0.append(repeating: UInt8(ascii: ","), count: commas) }
+        }
         next = Swift.max(next, column)
     }
 
@@ -183,7 +184,8 @@ private struct CSVRow {
         output.withUnsafeBufferPointer { buffer in
             for byte in UnsafeBufferPointer(rebasing: buffer[start...]) {
                 quotes &+= byte == 0x22 ? 1 : 0
-                separators &+= byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == 0x0A || byte == 0x0D ? 1 : 0
+                let separator = byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == 0x0A || byte == 0x0D
+                separators &+= separator ? 1 : 0
             }
         }
         guard formula || quotes > 0 || separators > 0 else { return }

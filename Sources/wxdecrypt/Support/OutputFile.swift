@@ -71,9 +71,9 @@ final class OutputFile {
         OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
-    /// Bytes written as they are, not buffered: a chunk's results (about half its 64 KiB of
-    /// input) are this large, and copying them into the buffer cost more than the write call it
-    /// saves.
+    /// The size from which output is written as it is, not buffered: a chunk's results (about
+    /// half its 64 KiB of input) reach it, and copying them into the buffer cost more than the
+    /// write call it saves.
     static let directWriteSize = 8 << 10
 
     /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `lines` is

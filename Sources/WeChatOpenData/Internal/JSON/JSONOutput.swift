@@ -1,5 +1,5 @@
-/// Where JSON text goes: a growable buffer (``JSONWriter``), room reserved beforehand
-/// (``ByteCursor``), or only a count of the most it can take (``JSONLength``). A model writes
+/// Where JSON text goes: a growable buffer (`JSONWriter`), room reserved beforehand
+/// (`ByteCursor`), or only a count of the most it can take (`JSONLength`). A model writes
 /// itself once, generically, and the same code both sizes its text and writes it: the output
 /// of `decrypt-file` is sized first, then written in one reservation.
 protocol JSONOutput: ~Copyable {
@@ -70,7 +70,7 @@ extension JSONOutput where Self: ~Copyable {
     }
 }
 
-/// The most bytes a ``JSONOutput`` would take: exact for keys and punctuation, a bound for
+/// The most bytes a `JSONOutput` would take: exact for keys and punctuation, a bound for
 /// values (each string byte may become a six-byte escape).
 struct JSONLength: JSONOutput {
     private(set) var count = 0
@@ -80,17 +80,19 @@ struct JSONLength: JSONOutput {
     // addition: the counts are of bytes in memory, far from overflowing.
     @inline(__always) mutating func write(_ byte: UInt8) { count &+= 1 }
     @inline(__always) mutating func write(_ literal: StaticString) { count &+= literal.utf8CodeUnitCount }
-    @inline(__always) mutating func writeJSONString(_ text: String) { count &+= ByteCursor.jsonStringBound(text.utf8.count) }
+    @inline(__always) mutating func writeJSONString(_ text: String) {
+        count &+= ByteCursor.jsonStringBound(text.utf8.count)
+    }
     @inline(__always) mutating func writeDecimal(_ value: Int64) { count &+= ByteCursor.decimalBound }
 }
 
-/// A value with a JSON form: a model, a watermark.
+/// A value with a JSON form of its own: each model.
 protocol JSONWritable {
     func write<Output: JSONOutput & ~Copyable>(to output: inout Output)
 }
 
 extension [UInt8] {
-    /// Appends `value`'s JSON: sized by a first run of its writer into a ``JSONLength``, then
+    /// Appends `value`'s JSON: sized by a first run of its writer into a `JSONLength`, then
     /// written by a second into that much reserved room.
     mutating func appendJSON(_ value: some JSONWritable) {
         var length = JSONLength()

@@ -1,6 +1,6 @@
 /// Writes JSON text into a growable byte buffer, without `JSONEncoder` (which costs
 /// microseconds per record): for JSON written once, not per record (hot paths size their text
-/// first and write it into reserved room, see ``JSONOutput``).
+/// first and write it into reserved room, see `JSONOutput`).
 struct JSONWriter: JSONOutput {
     var bytes: [UInt8]
     var needsComma = false
@@ -9,22 +9,12 @@ struct JSONWriter: JSONOutput {
 
     /// Appends `text` as a JSON string literal, escaping quotes, backslashes and control characters.
     static func appendString(_ text: String, to output: inout [UInt8]) {
-        withUTF8(of: text) { utf8 in appendString(utf8, to: &output) }
+        withContiguousUTF8(text) { utf8 in appendString(utf8, to: &output) }
     }
 
     /// The same for UTF-8 bytes.
     static func appendString(_ utf8: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.appendBytes(atMost: ByteCursor.jsonStringBound(utf8.count)) { $0.writeJSONString(utf8) }
-    }
-
-    /// Calls `body` with the UTF-8 bytes of `text`, borrowed where the string holds them
-    /// contiguously (always, for native and small strings): no copy of the string is made.
-    @inline(__always)
-    static func withUTF8(of text: String, _ body: (UnsafeRawBufferPointer) -> Void) {
-        let borrowed: Void? = text.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
-        guard borrowed == nil else { return }
-        var text = text
-        text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     mutating func write(_ byte: UInt8) { bytes.append(byte) }
