@@ -91,6 +91,9 @@ struct BatchTests {
             (#"{"iv":"a","encrypted_data":"b"}"#, "line 7: missing session_key"),
             (#"{"session_key":1,"iv":"a","encrypted_data":"b"}"#, "line 7: session_key must be a string"),
             (String(repeating: " ", count: BatchInputRecord.maximumLineLength + 1), "line 7: is 1048577 bytes"),
+            // Shorter than the scanner's eight-byte step, with a string left open.
+            (#"{"a"#, "line 7: is not a JSON object"),
+            (#"{"id":""#, "line 7: is not a JSON object"),
         ]
         for (line, message) in cases {
             let (output, failure) = Self.process(line)

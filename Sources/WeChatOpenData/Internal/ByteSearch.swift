@@ -41,14 +41,16 @@ enum ByteSearch {
         }
     }
 
-    /// Whether the eight bytes in `word` are all plain string bytes: printable ASCII other
-    /// than `"` and `\`.
+    /// The bytes of `word` (little-endian: its first byte in the lowest bits) that a JSON string
+    /// scanner must stop at: `"`, `\`, controls below 0x20 and bytes of 0x80 and up. The high bit
+    /// of each such byte is set; only the lowest set bit is exact (a borrow can flag bytes after
+    /// the first), which is all a scanner needs: `trailingZeroBitCount >> 3` is its offset.
     @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    static func specialStringBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        return word & highs == 0 && !below0x20 && !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C))
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let belowSpace = (word &- ones &* 0x20) & ~word & highs
+        return (word & highs) | belowSpace | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
     }
 }

@@ -260,8 +260,10 @@ struct JSONMemberIndex: JSONMemberCollector {
         }
     }
 
-    /// How many members the storage made by ``withStorage(_:)`` holds.
-    static let capacity = 24
+    /// How many members the storage made by ``withStorage(_:)`` holds: more than any payload
+    /// WeChat sends has, and few enough that the storage stays on the stack
+    /// (`withUnsafeTemporaryAllocation` goes to the heap past 1 KiB).
+    static let capacity = 16
 
     let entries: UnsafeMutableBufferPointer<Entry>
     /// The members seen, including any past the storage's capacity.
