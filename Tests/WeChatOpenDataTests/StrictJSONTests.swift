@@ -9,6 +9,9 @@ struct StrictJSONTests {
           arguments: [
             #"{"a":1,"a":2,"# + watermark + "}",
             #"{"a":1,"\u0061":2,"# + watermark + "}",
+            #"{"watermarks":1,"b":2,"# + watermark + #","watermarks":3}"#,
+            #"{"wat\u0065rmark":1,"# + watermark + "}",
+            "{" + (0..<30).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","k29":0,"# + watermark + "}",
             "{" + watermark + "}{}",
             "{" + watermark + "}\u{0}",
             #"{"a":"# + String(repeating: "[", count: 17) + String(repeating: "]", count: 17) + "," + watermark + "}",
@@ -92,6 +95,16 @@ struct StrictJSONTests {
 
     /// Top-level members are indexed as they are validated, up to a fixed count; a payload with
     /// more is read by scanning, with the same result.
+    @Test("keys that share a length or their first eight bytes are different keys")
+    func similarKeys() throws {
+        let text = #"{"abcdefgh1":1,"abcdefgh2":2,"abcdefgh":3,"abcdefg":4,"bbcdefgh1":5,"# + Self.watermark + "}"
+        guard case .raw(let verified) = try Sealed(text).decryptPayload(as: .raw) else {
+            Issue.record("expected raw")
+            return
+        }
+        #expect(verified.jsonString == text)
+    }
+
     @Test("a payload with more top-level members than the index holds is read the same")
     func manyMembers() throws {
         let extra = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
