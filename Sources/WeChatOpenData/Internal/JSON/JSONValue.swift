@@ -137,11 +137,20 @@ struct JSONValue {
             let key = JSONValue(bytes: bytes, start: index).stringSpan!
             index = Self.skipWhitespace(bytes, from: key.end + 1)
             index = Self.skipWhitespace(bytes, from: index + 1)  // :
-            let value = JSONValue(bytes: bytes, start: index)
+            let value = Self.measured(bytes, from: index)
             try body(key, value)
-            index = Self.skipWhitespace(bytes, from: value.end)
+            index = Self.skipWhitespace(bytes, from: value.knownEnd)
             if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
         }
+    }
+
+    /// The value at `start` with its end found once, so that reading it does not scan it again.
+    private static func measured(_ bytes: UnsafeRawBufferPointer, from start: Int) -> JSONValue {
+        guard bytes[start] == UInt8(ascii: "\"") else {
+            return JSONValue(bytes: bytes, start: start, end: skip(bytes, from: start), stringHasEscapes: false)
+        }
+        let (end, hasEscapes) = ByteSearch.closingQuote(in: bytes, contentStart: start + 1)
+        return JSONValue(bytes: bytes, start: start, end: end + 1, stringHasEscapes: hasEscapes)
     }
 
     /// Calls `body` with each element of an array, in order.
@@ -149,9 +158,9 @@ struct JSONValue {
         guard kind == .array else { return }
         var index = Self.skipWhitespace(bytes, from: start + 1)
         while bytes[index] != UInt8(ascii: "]") {
-            let value = JSONValue(bytes: bytes, start: index)
+            let value = Self.measured(bytes, from: index)
             try body(value)
-            index = Self.skipWhitespace(bytes, from: value.end)
+            index = Self.skipWhitespace(bytes, from: value.knownEnd)
             if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
         }
     }
