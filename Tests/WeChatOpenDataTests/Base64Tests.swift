@@ -1,5 +1,6 @@
+import Foundation
 import Testing
-import WeChatOpenData
+@testable import WeChatOpenData
 
 @Suite("Base64 inputs: repairs and errors")
 struct Base64Tests {
@@ -75,4 +76,57 @@ struct Base64Tests {
             #expect(try InitializationVector(base64: iv.base64EncodedString()) == iv)
         }
     }
+
+    /// The arithmetic that reads eight characters at once, against the alphabet itself: every
+    /// byte value in every lane, beside every other byte value in the next lane (a carry or a
+    /// borrow between lanes would show there).
+    @Test("the lane-wise sextet arithmetic agrees with the alphabet for every byte in every lane")
+    func laneWiseSextets() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        func expected(_ byte: UInt8) -> UInt64 { alphabet.firstIndex(of: byte).map { UInt64($0) } ?? 0xFF }
+        for lane in 0..<7 {
+            for value in 0...255 {
+                for neighbour in 0...255 {
+                    let word = UInt64(value) << (8 * lane) | UInt64(neighbour) << (8 * (lane + 1))
+                    let sextets = Base64Decoding.standardSextets(word)
+                    #expect(sextets >> (8 * lane) & 0xFF == expected(UInt8(value)))
+                    #expect(sextets >> (8 * (lane + 1)) & 0xFF == expected(UInt8(neighbour)))
+                }
+            }
+        }
+    }
+
+    /// Session keys decode through constant-time arithmetic on four characters at once: every
+    /// byte value in every position must read as the standard alphabet says, no more, no less.
+    @Test("every byte value at every position of a session key decodes as the standard alphabet says")
+    func everyByteInEveryKeyPosition() throws {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let original = Array(key.utf8)
+        for position in 0..<22 {
+            for value in 0...255 {
+                var text = original
+                text[position] = UInt8(value)
+                // The last character before "==" carries four unused bits: keep them zero.
+                if position == 21, let sextet = alphabet.firstIndex(of: UInt8(value)), sextet % 16 != 0 { continue }
+                let string = String(decoding: text, as: UTF8.self)
+                if let sextet = alphabet.firstIndex(of: UInt8(value)) {
+                    let decoded = try SessionKey(base64: string)
+                    #expect(decoded.repairs.isEmpty, "\(value) at \(position)")
+                    // The same key as the one encoded from the expected bytes.
+                    var expected = Array(Data(base64Encoded: key)!)
+                    let bit = position * 6
+                    for offset in 0..<6 where bit + offset < 128 {
+                        let target = bit + offset
+                        let set = (sextet >> (5 - offset)) & 1 == 1
+                        if set { expected[target / 8] |= 0x80 >> UInt8(target % 8) } else { expected[target / 8] &= ~(0x80 >> UInt8(target % 8)) }
+                    }
+                    #expect(decoded == (try SessionKey(bytes: expected)), "\(value) at \(position)")
+                } else if let decoded = try? SessionKey(base64: string) {
+                    // Outside the alphabet: only a reported repair (a space for '+', URL-safe) may read it.
+                    #expect(!decoded.repairs.isEmpty, "\(value) at \(position)")
+                }
+            }
+        }
+    }
 }
+

@@ -82,6 +82,19 @@ struct BatchTests {
         #expect(result.jsonLine == #"{"id":{"user":42},"ok":true,"data":"# + Sealed.phoneJSON + "}\n")
     }
 
+    /// Strings inside an id are skipped, not validated again: an escaped quote or backslash must
+    /// not end one early, whatever its offset in the eight-byte steps.
+    @Test("an id with escaped quotes and backslashes is echoed on one line, exactly")
+    func escapedID() {
+        for padding in 0..<9 {
+            let pad = String(repeating: "p", count: padding)
+            let id = #"{ "k" : "\#(pad)a\"b\\" ,"n":[1, "x\\\"y}\u0022" ] }"#
+            let compact = #"{"k":"\#(pad)a\"b\\","n":[1,"x\\\"y}\u0022"]}"#
+            let result = Self.decrypt(Self.record(Sealed(Sealed.phoneJSON), id: id))
+            #expect(result.id == compact && result.failure == nil, "\(result.id)")
+        }
+    }
+
     @Test("every unusable line is an invalid_record result naming the line, with the line number as id")
     func invalidRecords() {
         let sealed = Sealed(Sealed.phoneJSON)
@@ -91,6 +104,9 @@ struct BatchTests {
             (#"{"iv":"a","encrypted_data":"b"}"#, "line 7: missing session_key"),
             (#"{"session_key":1,"iv":"a","encrypted_data":"b"}"#, "line 7: session_key must be a string"),
             (String(repeating: " ", count: BatchInputRecord.maximumLineLength + 1), "line 7: is 1048577 bytes"),
+            // Shorter than the scanner's eight-byte step, with a string left open.
+            (#"{"a"#, "line 7: is not a JSON object"),
+            (#"{"id":""#, "line 7: is not a JSON object"),
         ]
         for (line, message) in cases {
             let (output, failure) = Self.process(line)

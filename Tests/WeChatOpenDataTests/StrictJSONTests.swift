@@ -9,6 +9,9 @@ struct StrictJSONTests {
           arguments: [
             #"{"a":1,"a":2,"# + watermark + "}",
             #"{"a":1,"\u0061":2,"# + watermark + "}",
+            #"{"watermarks":1,"b":2,"# + watermark + #","watermarks":3}"#,
+            #"{"wat\u0065rmark":1,"# + watermark + "}",
+            "{" + (0..<30).map { #""k\#($0)":\#($0)"# }.joined(separator: ",") + #","k29":0,"# + watermark + "}",
             "{" + watermark + "}{}",
             "{" + watermark + "}\u{0}",
             #"{"a":"# + String(repeating: "[", count: 17) + String(repeating: "]", count: 17) + "," + watermark + "}",
@@ -50,4 +53,69 @@ struct StrictJSONTests {
         guard case .raw(let verified) = payload else { Issue.record("expected raw"); return }
         #expect(verified.jsonString == text)
     }
+
+    /// The string scanner reads eight bytes at a time and the last few through a shifted load: a
+    /// special byte must be found at every offset of every length, wherever the buffer ends.
+    @Test("every kind of string byte is judged the same at every offset, up to the last byte")
+    func stringBytesAtEveryOffset() throws {
+        let kinds: [(bytes: [UInt8], valid: Bool)] = [
+            (Array("x".utf8), true), (Array(#"\n"#.utf8), true), (Array("é".utf8), true), (Array("🐼".utf8), true),
+            ([0x01], false), ([0x1F], false), ([0xFF], false), ([0xC3], false), (Array(#"\q"#.utf8), false),
+        ]
+        for length in 0...20 {
+            for offset in 0...length {
+                for kind in kinds {
+                    let content = Array(repeating: UInt8(ascii: "a"), count: offset) + kind.bytes
+                        + Array(repeating: UInt8(ascii: "b"), count: length - offset)
+                    // The string is the last token: the end of the buffer is a few bytes after it.
+                    let text = Array("{".utf8) + Array(Self.watermark.utf8) + Array(#","s":""#.utf8) + content + Array(#""}"#.utf8)
+                    let sealed = Sealed(bytes: text)
+                    if kind.valid {
+                        let payload = try sealed.decryptPayload(as: .raw)
+                        guard case .raw(let verified) = payload else { Issue.record("expected raw"); return }
+                        #expect(Array(verified.jsonString.utf8) == text)
+                    } else {
+                        let error = #expect(throws: OpenDataError.self, "\(kind.bytes) at \(offset) of \(length)") {
+                            try sealed.decryptPayload(as: .raw)
+                        }
+                        #expect(error?.code == .decryptionFailed)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a string left open at the end of the document is refused, however short the document")
+    func unterminatedStrings() {
+        for text in [#"{"a"#, #"{"abcdefgh"#, "{" + Self.watermark + #","s":"abc"#, "{" + Self.watermark + #","s":"abcdefghijk\""#] {
+            let error = #expect(throws: OpenDataError.self) { try Sealed(text).decryptPayload(as: .raw) }
+            #expect(error?.code == .decryptionFailed)
+        }
+    }
+
+    /// Top-level members are indexed as they are validated, up to a fixed count; a payload with
+    /// more is read by scanning, with the same result.
+    @Test("keys that share a length or their first eight bytes are different keys")
+    func similarKeys() throws {
+        let text = #"{"abcdefgh1":1,"abcdefgh2":2,"abcdefgh":3,"abcdefg":4,"bbcdefgh1":5,"# + Self.watermark + "}"
+        guard case .raw(let verified) = try Sealed(text).decryptPayload(as: .raw) else {
+            Issue.record("expected raw")
+            return
+        }
+        #expect(verified.jsonString == text)
+    }
+
+    @Test("a payload with more top-level members than the index holds is read the same")
+    func manyMembers() throws {
+        let extra = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let text = #"{"phoneNumber":"13580006666","# + extra + #","purePhoneNumber":"13580006666","countryCode":"86","#
+            + Self.watermark + "}"
+        guard case .phoneNumber(let phone) = try Sealed(text).decryptPayload() else {
+            Issue.record("expected a phone number")
+            return
+        }
+        #expect(phone.phoneNumber == "13580006666" && phone.countryCode == "86")
+        #expect(phone.watermark.appID == Sealed.appID)
+    }
 }
+

@@ -78,7 +78,7 @@ struct ByteCursor: ~Copyable, JSONOutput {
             while plain < count {
                 let offset = Swift.min(plain, count - 8)
                 let word = source.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                guard ByteSearch.isPlainASCII(word) else { break }
+                guard ByteSearch.specialStringBytes(word) == 0 else { break }
                 target.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
                 plain = offset + 8
             }

@@ -6,17 +6,9 @@ import Musl
 import Darwin
 #endif
 
-/// Vectorised byte searches and comparisons (libc's `memchr`, `memcmp`) for the scanners, which otherwise spend
+/// Byte scans eight bytes at a time, and `memcmp`, for the JSON scanners, which otherwise spend
 /// most of their time stepping through long base64 strings one byte at a time.
 enum ByteSearch {
-    /// The offset of the first `byte` in `bytes[start..<end]`, or `nil`.
-    @inline(__always)
-    static func first(_ byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Int? {
-        guard start < end, let base = bytes.baseAddress else { return nil }
-        guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
-        return UnsafeRawPointer(found) - base
-    }
-
     /// Whether two buffers hold the same bytes (`memcmp`; not for secrets, which use `SecureMemory`).
     @inline(__always)
     static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
@@ -26,29 +18,51 @@ enum ByteSearch {
     }
 
     /// The offset of the quote that closes a JSON string whose content starts at `start`,
-    /// and whether the content has escapes. The document must be well formed there.
+    /// and whether the content has escapes. The document must be well formed there (it has been
+    /// validated): an escape is a backslash and one more byte, and no other byte matters.
     @inline(__always)
     static func closingQuote(in bytes: UnsafeRawBufferPointer, contentStart start: Int) -> (end: Int, hasEscapes: Bool) {
-        var searchFrom = start
-        while true {
-            let quote = first(UInt8(ascii: "\""), in: bytes, from: searchFrom, to: bytes.count) ?? bytes.count
-            guard first(UInt8(ascii: "\\"), in: bytes, from: start, to: quote) != nil else { return (quote, false) }
-            // Escapes present: the quote closes the string only if preceded by an even run of backslashes.
-            var backslashes = 0
-            while quote - backslashes - 1 >= start, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
-            if backslashes % 2 == 0 || quote >= bytes.count { return (quote, true) }
-            searchFrom = quote + 1
+        var index = start
+        var hasEscapes = false
+        while index < bytes.count {
+            if index + 8 <= bytes.count {
+                let stops = quotesAndBackslashes(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                guard stops != 0 else {
+                    index += 8
+                    continue
+                }
+                index += stops.trailingZeroBitCount >> 3
+            }
+            switch bytes[index] {
+            case UInt8(ascii: "\""): return (index, hasEscapes)
+            case UInt8(ascii: "\\"):
+                hasEscapes = true
+                index += 2
+            default: index += 1
+            }
         }
+        return (bytes.count, hasEscapes)
     }
 
-    /// Whether the eight bytes in `word` are all plain string bytes: printable ASCII other
-    /// than `"` and `\`.
+    /// The bytes of `word` that are `"` or `\`, flagged as ``specialStringBytes(_:)`` flags them.
     @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    static func quotesAndBackslashes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & highs != 0
-        return word & highs == 0 && !below0x20 && !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C))
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        return zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+    }
+
+    /// The bytes of `word` (little-endian: its first byte in the lowest bits) that a JSON string
+    /// scanner must stop at: `"`, `\`, controls below 0x20 and bytes of 0x80 and up. The high bit
+    /// of each such byte is set; only the lowest set bit is exact (a borrow can flag bytes after
+    /// the first), which is all a scanner needs: `trailingZeroBitCount >> 3` is its offset.
+    @inline(__always)
+    static func specialStringBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let belowSpace = (word &- ones &* 0x20) & ~word & highs
+        return (word & highs) | belowSpace | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
     }
 }

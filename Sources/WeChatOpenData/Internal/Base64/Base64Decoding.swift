@@ -151,16 +151,30 @@ enum Base64Decoding {
     private static func decodeCanonical(
         _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
     ) -> Int? {
-        if constantTime { return decodeCanonical(input, into: output, sextet: standardSextet) }
+        if constantTime {
+            return decodeCanonical(input, into: output, sextet: standardSextet) { input, index in
+                let four = standardSextets(UInt64(input.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
+                guard four & 0xC0C0_C0C0 == 0 else { return nil }
+                return UInt32(truncatingIfNeeded: four & 0x3F) << 18 | UInt32(truncatingIfNeeded: four >> 8 & 0x3F) << 12
+                    | UInt32(truncatingIfNeeded: four >> 16 & 0x3F) << 6 | UInt32(truncatingIfNeeded: four >> 24 & 0x3F)
+            }
+        }
         return canonicalTable.withUnsafeBufferPointer { table in
-            decodeCanonical(input, into: output) { table[Int($0)] }
+            decodeCanonical(input, into: output, sextet: { table[Int($0)] }) { input, index in
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                guard (a | b | c | d) & 0xC0 == 0 else { return nil }
+                return UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            }
         }
     }
 
-    /// The loop, specialised for each way of reading a character (0xFF: not in the alphabet).
+    /// The loop, specialised for each way of reading a character (0xFF: not in the alphabet)
+    /// and a group of four (its 24 bits, or `nil` when a character is not in the alphabet).
     @inline(__always)
     private static func decodeCanonical(
-        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, sextet: (UInt8) -> UInt8
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, sextet: (UInt8) -> UInt8,
+        group bits: (UnsafeRawBufferPointer, Int) -> UInt32?
     ) -> Int? {
         let count = input.count
         guard count > 0, count % 4 == 0 else { return nil }
@@ -170,10 +184,7 @@ enum Base64Decoding {
         var index = 0
         let fullGroups = padding == 0 ? count : count - 4
         while index < fullGroups {
-            let a = sextet(input[index]), b = sextet(input[index + 1])
-            let c = sextet(input[index + 2]), d = sextet(input[index + 3])
-            guard (a | b | c | d) & 0xC0 == 0 else { return nil }
-            let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+            guard let group = bits(input, index) else { return nil }
             output[written] = UInt8(truncatingIfNeeded: group >> 16)
             output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
             output[written + 2] = UInt8(truncatingIfNeeded: group)
@@ -203,6 +214,33 @@ enum Base64Decoding {
     @inline(__always)
     private static func maskIfInRange(_ value: Int32, _ lower: Int32, _ upper: Int32) -> Int32 {
         ~(((value &- lower) | (upper &- value)) >> 31)
+    }
+
+    /// The sextets of the standard-alphabet characters in the bytes of `word` (0xFF where a byte
+    /// is not one), all lanes at once by arithmetic on masks: no table look-up and no branch
+    /// depends on the bytes. Every step keeps within its byte: the low seven bits of a lane plus
+    /// at most 0x80 never carry out, and a lane with its high bit set never borrows.
+    @inline(__always)
+    static func standardSextets(_ word: UInt64) -> UInt64 {
+        let lanes: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let seven = word & ~highs
+        // The high bit of each lane whose low seven bits are at least `bound` (at most 0x80).
+        func atLeast(_ bound: UInt64) -> UInt64 { (seven &+ lanes &* (0x80 &- bound)) & highs }
+        // A lane's high bit spread over the whole lane.
+        func whole(_ bits: UInt64) -> UInt64 { (bits >> 7) &* 0xFF }
+        let ascii = whole(~word & highs)
+        let upper = whole(atLeast(65) & ~atLeast(91)) & ascii
+        let lower = whole(atLeast(97) & ~atLeast(123)) & ascii
+        let digit = whole(atLeast(48) & ~atLeast(58)) & ascii
+        let plus = whole(atLeast(43) & ~atLeast(44)) & ascii
+        let slash = whole(atLeast(47) & ~atLeast(48)) & ascii
+        let raised = seven | highs
+        let value =
+            (upper & (raised &- lanes &* 65)) | (lower & (raised &- lanes &* 71)) | (digit & (seven &+ lanes &* 4))
+            | (plus & (lanes &* 62)) | (slash & (lanes &* 63))
+        let valid = upper | lower | digit | plus | slash
+        return (value & valid & (lanes &* 0x3F)) | ~valid
     }
 
     /// The sextet of a standard-alphabet character, or 0xFF, by arithmetic on masks.

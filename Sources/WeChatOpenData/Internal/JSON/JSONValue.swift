@@ -9,9 +9,9 @@ struct JSONValue {
     /// The offset of the value's first byte.
     let start: Int
     /// The offset just past the value when the validator recorded it, else -1 (found by skipping).
-    private let knownEnd: Int
+    fileprivate let knownEnd: Int
     /// For a string whose end was recorded: whether it has escapes.
-    private let knownEscapes: Bool
+    fileprivate let knownEscapes: Bool
     /// For an object the validator indexed: its members, so that no reader scans it again.
     private let index: JSONMemberIndex?
 
@@ -78,9 +78,15 @@ struct JSONValue {
 
     // MARK: Scalars
 
+    /// A string's content span; for a measured value (the common case), without a call.
+    @inline(__always)
     var stringSpan: JSONStringSpan? {
-        guard kind == .string else { return nil }
+        guard bytes[start] == UInt8(ascii: "\"") else { return nil }
         if knownEnd >= 0 { return JSONStringSpan(start: start + 1, end: knownEnd - 1, hasEscapes: knownEscapes) }
+        return Self.scannedStringSpan(bytes, start: start)
+    }
+
+    private static func scannedStringSpan(_ bytes: UnsafeRawBufferPointer, start: Int) -> JSONStringSpan {
         let (end, hasEscapes) = ByteSearch.closingQuote(in: bytes, contentStart: start + 1)
         return JSONStringSpan(start: start + 1, end: end, hasEscapes: hasEscapes)
     }
@@ -137,11 +143,20 @@ struct JSONValue {
             let key = JSONValue(bytes: bytes, start: index).stringSpan!
             index = Self.skipWhitespace(bytes, from: key.end + 1)
             index = Self.skipWhitespace(bytes, from: index + 1)  // :
-            let value = JSONValue(bytes: bytes, start: index)
+            let value = Self.measured(bytes, from: index)
             try body(key, value)
-            index = Self.skipWhitespace(bytes, from: value.end)
+            index = Self.skipWhitespace(bytes, from: value.knownEnd)
             if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
         }
+    }
+
+    /// The value at `start` with its end found once, so that reading it does not scan it again.
+    private static func measured(_ bytes: UnsafeRawBufferPointer, from start: Int) -> JSONValue {
+        guard bytes[start] == UInt8(ascii: "\"") else {
+            return JSONValue(bytes: bytes, start: start, end: skip(bytes, from: start), stringHasEscapes: false)
+        }
+        let (end, hasEscapes) = ByteSearch.closingQuote(in: bytes, contentStart: start + 1)
+        return JSONValue(bytes: bytes, start: start, end: end + 1, stringHasEscapes: hasEscapes)
     }
 
     /// Calls `body` with each element of an array, in order.
@@ -149,9 +164,9 @@ struct JSONValue {
         guard kind == .array else { return }
         var index = Self.skipWhitespace(bytes, from: start + 1)
         while bytes[index] != UInt8(ascii: "]") {
-            let value = JSONValue(bytes: bytes, start: index)
+            let value = Self.measured(bytes, from: index)
             try body(value)
-            index = Self.skipWhitespace(bytes, from: value.end)
+            index = Self.skipWhitespace(bytes, from: value.knownEnd)
             if bytes[index] == UInt8(ascii: ",") { index = Self.skipWhitespace(bytes, from: index + 1) }
         }
     }
@@ -260,8 +275,10 @@ struct JSONMemberIndex: JSONMemberCollector {
         }
     }
 
-    /// How many members the storage made by ``withStorage(_:)`` holds.
-    static let capacity = 24
+    /// How many members the storage made by ``withStorage(_:)`` holds: more than any payload
+    /// WeChat sends has, and few enough that the storage stays on the stack
+    /// (`withUnsafeTemporaryAllocation` goes to the heap past 1 KiB).
+    static let capacity = 16
 
     let entries: UnsafeMutableBufferPointer<Entry>
     /// The members seen, including any past the storage's capacity.
@@ -287,11 +304,12 @@ struct JSONMemberIndex: JSONMemberCollector {
 
     private init(entries: UnsafeMutableBufferPointer<Entry>) { self.entries = entries }
 
+    /// The validator hands over measured values: their end and escapes are read, not scanned.
     mutating func collect(key: JSONStringSpan, value: JSONValue) {
         if count < entries.count {
             entries.initializeElement(
                 at: count,
-                to: Entry(key: key, valueStart: value.start, valueEnd: value.end, stringHasEscapes: value.stringSpan?.hasEscapes ?? false))
+                to: Entry(key: key, valueStart: value.start, valueEnd: value.knownEnd, stringHasEscapes: value.knownEscapes))
         }
         count += 1
     }

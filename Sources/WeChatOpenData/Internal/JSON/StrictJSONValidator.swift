@@ -77,7 +77,14 @@ struct StrictJSONValidator {
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
+    /// Most tokens are not preceded by whitespace: that case costs one comparison, inline.
+    @inline(__always)
     private mutating func skipWhitespace() {
+        guard index < bytes.count, bytes[index] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -178,16 +185,36 @@ struct StrictJSONValidator {
         index += 1  // "
         let start = index
         var hasEscapes = false
-        while index < bytes.count {
-            // Plain ASCII runs, eight bytes at a time: base64 fields are all plain.
-            while index + 8 <= bytes.count,
-                ByteSearch.isPlainASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            {
-                index += 8
+        while true {
+            // Eight bytes at a time, straight to the first byte that is not plain printable ASCII:
+            // base64 fields and keys are all plain, so most strings end in one or a few steps.
+            if index + 8 <= bytes.count {
+                let special = ByteSearch.specialStringBytes(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                guard special != 0 else {
+                    index += 8
+                    continue
+                }
+                index += special.trailingZeroBitCount >> 3
+            } else {
+                // The last few bytes: the final eight loaded and shifted, so nothing is read past
+                // the end; the zeros shifted in count as special, and mark the end.
+                let remaining = bytes.count - index
+                guard remaining > 0 else { return nil }
+                if bytes.count >= 8 {
+                    let word = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) >> (64 - 8 * remaining)
+                    let offset = ByteSearch.specialStringBytes(word).trailingZeroBitCount >> 3
+                    guard offset < remaining else { return nil }
+                    index += offset
+                } else {
+                    while index < bytes.count, (0x20..<0x80).contains(bytes[index]),
+                        bytes[index] != UInt8(ascii: "\\"), bytes[index] != UInt8(ascii: "\"")
+                    {
+                        index += 1
+                    }
+                    guard index < bytes.count else { return nil }
+                }
             }
-            guard index < bytes.count else { break }
-            let byte = bytes[index]
-            switch byte {
+            switch bytes[index] {
             case UInt8(ascii: "\""):
                 let span = JSONStringSpan(start: start, end: index, hasEscapes: hasEscapes)
                 index += 1
@@ -201,8 +228,6 @@ struct StrictJSONValidator {
             case 0x00..<0x20:
                 problem = .controlCharacter
                 return nil
-            case 0x20..<0x80:
-                index += 1
             default:
                 guard multibyteScalar() else {
                     problem = .invalidUTF8
@@ -210,7 +235,6 @@ struct StrictJSONValidator {
                 }
             }
         }
-        return nil
     }
 
     /// Validates an escape at `index` (on its backslash).
