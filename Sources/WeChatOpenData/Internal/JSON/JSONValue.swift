@@ -175,10 +175,19 @@ struct JSONValue {
     /// collect their fields. Keys are unique in a validated document.
     func members<let count: Int>(_ names: InlineArray<count, StaticString>) -> InlineArray<count, JSONValue?> {
         var found = InlineArray<count, JSONValue?>(repeating: nil)
-        // Through the validator's index when there is one (see `forEachMember`).
+        if let index {
+            // The validator's index, read in place: a value is made only for a member asked for.
+            for entry in index.entries[0..<index.count] {
+                for position in names.indices where entry.key.is(names[position], in: bytes) {
+                    found[position] = entry.value(in: bytes)
+                    break
+                }
+            }
+            return found
+        }
         forEachMember { key, value in
-            for index in names.indices where key.is(names[index], in: bytes) {
-                found[index] = value
+            for position in names.indices where key.is(names[position], in: bytes) {
+                found[position] = value
                 return
             }
         }
