@@ -16,9 +16,9 @@ final class PipelineThread {
     }
 
     /// Each stage's stack. The deepest call chain a stage makes is a record's JSON, which the
-    /// validator refuses past 16 levels, a few hundred bytes a level, and OpenSSL's AES: tens of
-    /// kilobytes at most. The default, RLIMIT_STACK (8 MiB), is reserved as address space by every
-    /// thread, and under `ulimit -v` that is what ran out.
+    /// validator refuses past 16 levels; even a debug build decrypts ids nested that deep, and
+    /// megabyte ids in CSV, in 96 KiB. The default, RLIMIT_STACK (8 MiB), is reserved as address
+    /// space by every thread, and under `ulimit -v` that is what ran out.
     static let stackSize = 512 << 10
 
     private let thread: pthread_t
