@@ -14,7 +14,8 @@ struct DecryptFileCommand: ParsableCommand {
             failed result (invalid_record); blank lines are skipped but counted, so that ids and messages give \
             the line numbers of the file. Exit 1 when any record failed. When the input or the output fails \
             part-way (exit 66 or 74), the summary says how many results were written instead of counting \
-            records as ok.
+            records as ok. Threads the system refuses (ulimit -u) only make the run slower: it goes on with those \
+            that started, or on one thread, and says so on stderr.
             """)
 
     @Argument(help: ArgumentHelp("The JSON Lines input ('-' for stdin).", valueName: "input"))

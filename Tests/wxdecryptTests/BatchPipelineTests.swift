@@ -104,9 +104,10 @@ struct BatchPipelineTests {
 
     @Test("an input that cannot be read is exit 66, with the summary of what was written")
     func unreadableInput() throws {
-        let run = try WXDecryptRunner.run(["decrypt-file", FileManager.default.temporaryDirectory.path])
+        let directory = FileManager.default.temporaryDirectory.path
+        let run = try WXDecryptRunner.run(["decrypt-file", directory])
         #expect(run.status == 66)
-        #expect(run.stderr.contains("error[cannot_read_input]: cannot read input: Is a directory"), "\(run.stderr)")
+        #expect(run.stderr.contains("error[cannot_read_input]: cannot read input '\(directory)': Is a directory"), "\(run.stderr)")
         #expect(run.stderr.contains("wxdecrypt: stopped after 0 records; the results of 0 were written before the failure"))
     }
 
