@@ -6,7 +6,7 @@ import CWeChatOpenDataProcess
 /// blocks that size come from an arena and stay resident once freed; and each thread gets an
 /// arena of its own (up to eight per core), each keeping its own freed blocks. A chunk whose
 /// output grows past its reserve on a megabyte line frees and reallocates a large buffer, so
-/// with many workers the process held far more than it used (98 MB at `--jobs 64`).
+/// with many workers the process held far more than it used (about 100 MB at `--jobs 64`).
 enum MallocLimits {
     /// Every block this large or larger is mapped on its own and unmapped when freed.
     static let mmapThreshold: Int32 = 256 << 10
