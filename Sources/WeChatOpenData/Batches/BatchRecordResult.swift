@@ -36,14 +36,14 @@ extension BatchDecryptor {
         /// - Parameter output: The buffer to append to.
         public func appendID(to output: inout [UInt8]) {
             switch id {
-            case .lineNumber: output.append(contentsOf: String(lineNumber).utf8)
+            case .lineNumber: output.appendBytes(atMost: ByteCursor.decimalBound) { $0.writeDecimal(Int64(lineNumber)) }
             case .text(let text): output.append(contentsOf: text.utf8)
             case .json(let json):
                 // Only objects and arrays can hold whitespace; strings and numbers are copied.
                 if json.first == UInt8(ascii: "{") || json.first == UInt8(ascii: "[") {
                     JSONCompacting.append(json, maskingPhoneNumbers: false, to: &output)
                 } else {
-                    output.append(contentsOf: json)
+                    output.appendBytes(atMost: json.count) { $0.write(json) }
                 }
             }
         }

@@ -4,10 +4,17 @@ extension OpenDataError {
     ///
     /// - Parameter output: The buffer to append to.
     public func appendJSON(to output: inout [UInt8]) {
-        output.append(contentsOf: #"{"code":"#.utf8)
-        JSONWriter.appendString(code.name, to: &output)
-        output.append(contentsOf: #","message":"#.utf8)
-        JSONWriter.appendString(reason, to: &output)
-        output.append(UInt8(ascii: "}"))
+        withContiguousUTF8(code.name) { name in
+            withContiguousUTF8(reason) { reason in
+                let bound = 22 + ByteCursor.jsonStringBound(name.count) + ByteCursor.jsonStringBound(reason.count)
+                output.appendBytes(atMost: bound) { cursor in
+                    cursor.write(#"{"code":"#)
+                    cursor.writeJSONString(name)
+                    cursor.write(#","message":"#)
+                    cursor.writeJSONString(reason)
+                    cursor.write(UInt8(ascii: "}"))
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension OpenDataPayload {
     /// Appends the payload as compact JSON, in WeChat's wire form and member order (a raw
     /// payload re-serialised on one line): what ``jsonString(prettyPrinted:)`` gives, written
@@ -5,10 +11,17 @@ extension OpenDataPayload {
     ///
     /// - Parameter output: The buffer to append to.
     public func appendJSON(to output: inout [UInt8]) {
-        var writer = JSONWriter()
-        swap(&writer.bytes, &output)
-        write(to: &writer)
-        swap(&writer.bytes, &output)
+        // One switch: the payload is large, and each switch on it copies it.
+        switch self {
+        case .phoneNumber(let payload): output.appendJSON(payload)
+        case .userInfo(let payload): output.appendJSON(payload)
+        case .weRunData(let payload): output.appendJSON(payload)
+        case .shareInfo(let payload): output.appendJSON(payload)
+        case .groupEnterInfo(let payload): output.appendJSON(payload)
+        // Re-serialised on one line: whitespace in a payload must not split a result line.
+        case .raw(let payload):
+            payload.json.withUnsafeBytes { JSONCompacting.append($0, maskingPhoneNumbers: false, to: &output) }
+        }
     }
 
     /// The columns of the flat form that payloads of every kind share (one CSV row each):
@@ -28,9 +41,19 @@ extension OpenDataPayload {
     ///
     /// - Parameter body: Called with the cell's index in ``tableColumns`` and its text.
     public func forEachTableCell(_ body: (_ column: Int, _ text: String) -> Void) {
-        let first = Self.modelsInTable.prefix { $0.kind != kind }.reduce(0) { $0 + $1.columns.count }
-        for (offset, cell) in csvCells.cells.enumerated() { body(first + offset, cell) }
+        let kind = kind
+        var column = Self.firstColumns.first { $0.kind == kind }?.column ?? 0
+        forEachModelCell { text in
+            body(column, text)
+            column += 1
+        }
+        let watermark = watermark
         body(Self.tableColumns.count - 2, watermark.appID)
-        body(Self.tableColumns.count - 1, String(watermark.timestamp))
+        body(Self.tableColumns.count - 1, String(decimal: watermark.timestamp))
+    }
+
+    /// Where each model's columns start in ``tableColumns``.
+    private static let firstColumns: [(kind: Kind, column: Int)] = modelsInTable.indices.map { index in
+        (modelsInTable[index].kind, modelsInTable[..<index].reduce(0) { $0 + $1.columns.count })
     }
 }

@@ -37,7 +37,8 @@ public struct Watermark: Sendable, Hashable, Codable {
 
 extension Watermark {
     /// Writes the `"watermark"` member in WeChat's order.
-    func write(to writer: inout JSONWriter) {
+    @inline(__always)
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.key("watermark")
         writer.beginObject()
         writer.member("timestamp", timestamp)

@@ -4,14 +4,13 @@
 ///
 /// The reader receives a watermark the pipeline has already verified: no model can skip the
 /// appid and freshness checks.
-protocol OpenDataModel: Sendable {
+protocol OpenDataModel: Sendable, JSONWritable {
     /// Keys whose presence identifies this kind when the kind is recognised (`--as auto`).
     static var recognisingKeys: [StaticString] { get }
     /// The model's columns in `decrypt-file --format csv`, in order.
     static var csvColumns: [String] { get }
 
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> Self
-    func write(to writer: inout JSONWriter)
-    /// The cells for ``csvColumns``, in the same order.
-    var csvCells: [String] { get }
+    /// Calls `body` with the cell of each of ``csvColumns``, in the same order.
+    func forEachCSVCell(_ body: (String) -> Void)
 }

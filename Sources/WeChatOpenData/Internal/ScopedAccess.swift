@@ -36,3 +36,14 @@ func withUTF8<Result>(
     }
     return try outcome.get()
 }
+
+/// Calls `body` with the UTF-8 bytes of `text`, borrowed where the string holds them
+/// contiguously (native and small strings always do): unlike `withUTF8(_:_:)`, no copy of the
+/// string is made, which matters per value written.
+@inline(__always)
+func withContiguousUTF8(_ text: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+    let borrowed: Void? = text.utf8.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
+    guard borrowed == nil else { return }
+    var text = text
+    text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+}

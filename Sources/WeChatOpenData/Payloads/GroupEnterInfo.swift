@@ -57,7 +57,7 @@ extension GroupEnterInfo: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("opengid", optional: openGID)
         writer.member("open_single_roomid", optional: openSingleRoomID)
@@ -69,5 +69,5 @@ extension GroupEnterInfo: OpenDataModel {
 
     /// The group id, or the single chat's room id.
     static let csvColumns = ["opengid"]
-    var csvCells: [String] { [openGID ?? openSingleRoomID ?? ""] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(openGID ?? openSingleRoomID ?? "") }
 }

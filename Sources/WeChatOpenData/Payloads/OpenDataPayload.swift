@@ -144,15 +144,16 @@ extension OpenDataPayload {
         }
     }
 
-    /// The model's CSV columns and its cells for them; none for a raw payload.
-    var csvCells: (columns: [String], cells: [String]) {
+    /// Calls `body` with each of the model's CSV cells, in its columns' order; none for a raw
+    /// payload.
+    func forEachModelCell(_ body: (String) -> Void) {
         switch self {
-        case .phoneNumber(let payload): (PhoneNumber.csvColumns, payload.csvCells)
-        case .userInfo(let payload): (UserInfo.csvColumns, payload.csvCells)
-        case .weRunData(let payload): (WeRunData.csvColumns, payload.csvCells)
-        case .shareInfo(let payload): (ShareInfo.csvColumns, payload.csvCells)
-        case .groupEnterInfo(let payload): (GroupEnterInfo.csvColumns, payload.csvCells)
-        case .raw: ([], [])
+        case .phoneNumber(let payload): payload.forEachCSVCell(body)
+        case .userInfo(let payload): payload.forEachCSVCell(body)
+        case .weRunData(let payload): payload.forEachCSVCell(body)
+        case .shareInfo(let payload): payload.forEachCSVCell(body)
+        case .groupEnterInfo(let payload): payload.forEachCSVCell(body)
+        case .raw: break
         }
     }
 

@@ -76,7 +76,7 @@ extension PhoneNumber: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("phoneNumber", phoneNumber)
         writer.member("purePhoneNumber", purePhoneNumber)
@@ -86,5 +86,9 @@ extension PhoneNumber: OpenDataModel {
     }
 
     static let csvColumns = ["phoneNumber", "purePhoneNumber", "countryCode"]
-    var csvCells: [String] { [phoneNumber, purePhoneNumber, countryCode] }
+    func forEachCSVCell(_ body: (String) -> Void) {
+        body(phoneNumber)
+        body(purePhoneNumber)
+        body(countryCode)
+    }
 }

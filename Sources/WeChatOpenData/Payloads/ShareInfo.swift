@@ -26,7 +26,7 @@ extension ShareInfo: OpenDataModel {
         ShareInfo(openGID: try PayloadField.string(root.member("openGId"), field: "openGId"), watermark: watermark)
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("openGId", openGID)
         watermark.write(to: &writer)
@@ -34,5 +34,5 @@ extension ShareInfo: OpenDataModel {
     }
 
     static let csvColumns = ["openGId"]
-    var csvCells: [String] { [openGID] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(openGID) }
 }

@@ -113,7 +113,7 @@ extension UserInfo: OpenDataModel {
         )
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.member("openId", optional: openID)
         writer.member("nickName", nickName)
@@ -129,5 +129,9 @@ extension UserInfo: OpenDataModel {
     }
 
     static let csvColumns = ["openId", "unionId", "nickName"]
-    var csvCells: [String] { [openID ?? "", unionID ?? "", nickName] }
+    func forEachCSVCell(_ body: (String) -> Void) {
+        body(openID ?? "")
+        body(unionID ?? "")
+        body(nickName)
+    }
 }

@@ -52,7 +52,7 @@ extension WeRunData: OpenDataModel {
         return WeRunData(stepInfoList: days, watermark: watermark)
     }
 
-    func write(to writer: inout JSONWriter) {
+    func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
         writer.beginObject()
         writer.beginArray("stepInfoList")
         for day in stepInfoList {
@@ -67,5 +67,5 @@ extension WeRunData: OpenDataModel {
     }
 
     static let csvColumns = ["stepDays"]
-    var csvCells: [String] { [String(stepInfoList.count)] }
+    func forEachCSVCell(_ body: (String) -> Void) { body(String(stepInfoList.count)) }
 }

@@ -23,7 +23,14 @@ struct BatchResultWriter: Sendable {
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        switch result.outcome {
+        appendOutcome(result.outcome, to: &output)
+        output.append("}\n")
+    }
+
+    /// What follows the id. The outcome is a parameter, not a property read in the switch: the
+    /// compiler copies a payload matched out of a borrowed result, not one out of a parameter.
+    private static func appendOutcome(_ outcome: BatchDecryptor.Outcome, to output: inout [UInt8]) {
+        switch outcome {
         case .decrypted(let payload, let key):
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
             payload.appendJSON(to: &output)
@@ -31,21 +38,25 @@ struct BatchResultWriter: Sendable {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
         }
-        output.append("}\n")
     }
 
     private static func appendCSVRow(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
-        switch result.outcome {
+        var row = CSVRow()
+        row.cell(0, to: &output) { result.appendIDText(to: &$0) }
+        appendCSVCells(result.outcome, row: &row, to: &output)
+    }
+
+    /// The cells after the id; the outcome is a parameter for the reason `appendOutcome` gives.
+    private static func appendCSVCells(_ outcome: BatchDecryptor.Outcome, row: inout CSVRow, to output: inout [UInt8]) {
+        switch outcome {
         case .decrypted(let payload, let key):
-            var row = CSVRow()
-            row.cell(0, to: &output) { result.appendIDText(to: &$0) }
             row.cell(1, "true", to: &output)
             payload.forEachTableCell { column, text in row.cell(3 + column, text, to: &output) }
             // Which key decrypted it, named only when it was the previous one (as in JSON Lines).
             if key == .previous { row.cell(csvColumns.count - 2, "previous", to: &output) }
             row.end(&output)
         case .failed(let error):
-            appendCSVFailure(code: error.code, reason: error.reason, to: &output) { result.appendIDText(to: &$0) }
+            appendCSVFailureCells(code: error.code, reason: error.reason, row: &row, to: &output)
         }
     }
 
@@ -69,6 +80,12 @@ struct BatchResultWriter: Sendable {
     ) {
         var row = CSVRow()
         row.cell(0, to: &output, id)
+        appendCSVFailureCells(code: code, reason: reason, row: &row, to: &output)
+    }
+
+    private static func appendCSVFailureCells(
+        code: OpenDataError.Code, reason: String, row: inout CSVRow, to output: inout [UInt8]
+    ) {
         row.cell(1, "false", to: &output)
         row.cell(2, code.name, to: &output)
         row.cell(csvColumns.count - 1, reason, to: &output)
@@ -77,9 +94,37 @@ struct BatchResultWriter: Sendable {
 }
 
 extension [UInt8] {
-    /// Appends a literal's UTF-8 bytes with one copy (a `String`'s view goes byte by byte).
+    /// Appends `bytes` with one reservation and one copy: `append(contentsOf:)` is a generic
+    /// call per piece, and a `String`'s UTF-8 view goes byte by byte.
+    @inline(__always)
+    mutating func append(bytes: UnsafeRawBufferPointer) {
+        append(addingCapacity: bytes.count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                if let target = room.baseAddress, let source = bytes.baseAddress {
+                    UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: bytes.count)
+                }
+                written = bytes.count
+            }
+        }
+    }
+
+    /// Appends a literal's UTF-8 bytes: a few moves, once inlined where the literal is known,
+    /// which a call through ``append(bytes:)`` would not be.
+    @inline(__always)
     mutating func append(_ literal: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        let count = literal.utf8CodeUnitCount
+        append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                room.baseAddress?.initialize(from: literal.utf8Start, count: count)
+                written = count
+            }
+        }
+    }
+
+    /// Appends `text`'s UTF-8 bytes from its own storage.
+    mutating func append(utf8 text: String) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append(bytes: UnsafeRawBufferPointer($0)) }
+        if copied == nil { append(contentsOf: text.utf8) }
     }
 }
 
@@ -96,7 +141,7 @@ private struct CSVRow {
 
     /// Writes `text` as the cell of `column`.
     mutating func cell(_ column: Int, _ text: String, to output: inout [UInt8]) {
-        cell(column, to: &output) { $0.append(contentsOf: text.utf8) }
+        cell(column, to: &output) { $0.append(utf8: text) }
     }
 
     /// Writes the cell of `column` with what `write` appends, escaped as the cell needs.
@@ -115,11 +160,13 @@ private struct CSVRow {
         output.append("\r\n")
     }
 
+    /// Writes the commas of the empty cells before `column` (none before the first cell).
     private mutating func skip(to column: Int, _ output: inout [UInt8]) {
-        while next < column {
-            if next > 0 { output.append(UInt8(ascii: ",")) }
-            next += 1
+        let commas = column - Swift.max(next, 1)
+        if commas > 0 {
+            output.append(addingCapacity: commas) { $0.append(repeating: UInt8(ascii: ","), count: commas) }
         }
+        next = Swift.max(next, column)
     }
 
     /// Quotes the cell that starts at `start` in place when it needs it (most cells do not),
@@ -132,15 +179,16 @@ private struct CSVRow {
             default: false
             }
         var quotes = 0
-        var needsQuotes = formula
-        for byte in output[start...] {
-            switch byte {
-            case 0x22: quotes += 1; needsQuotes = true
-            case UInt8(ascii: ","), UInt8(ascii: ";"), 0x0A, 0x0D: needsQuotes = true
-            default: break
+        var separators = 0
+        // Counted without branches, which the compiler turns into a loop over many bytes at once.
+        output.withUnsafeBufferPointer { buffer in
+            for byte in UnsafeBufferPointer(rebasing: buffer[start...]) {
+                quotes &+= byte == 0x22 ? 1 : 0
+                let separator = byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == 0x0A || byte == 0x0D
+                separators &+= separator ? 1 : 0
             }
         }
-        guard needsQuotes else { return }
+        guard formula || quotes > 0 || separators > 0 else { return }
         let end = output.count
         output.append(contentsOf: repeatElement(0, count: 2 + (formula ? 1 : 0) + quotes))
         var next = output.count - 1

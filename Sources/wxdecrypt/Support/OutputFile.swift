@@ -126,12 +126,17 @@ final class OutputFile {
         OutputDestination.failure("\(what): \(String(cString: strerror(errno)))")
     }
 
+    /// The size from which output is written as it is, not buffered: a chunk's results (about
+    /// half its 64 KiB of input) reach it, and copying them into the buffer cost more than the
+    /// write call it saves.
+    static let directWriteSize = 8 << 10
+
     /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `results` is
     /// how many results `bytes` holds, when the caller knows: then they need not be counted
     /// unless a write fails part-way. `bytes` starts at the start of a result.
     func write(_ bytes: [UInt8], results: Int? = nil) throws {
         let results = results ?? countResults(in: bytes, upTo: bytes.count)
-        if bytes.count >= 1 << 20 {
+        if bytes.count >= Self.directWriteSize {
             try flush()
             try writeAll(bytes, results: results)
             return
