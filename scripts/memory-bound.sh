@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory (maximum RSS, from /usr/bin/time -f %M) of `wxdecrypt decrypt-file` with
 # --jobs 1 and 2 on every input shape that used to grow it (tiny garbage lines turned
-# 4 MiB blocks into 200 MB of error lines), and of every reader of a whole file on an
+# 4 MiB blocks into 200 MB of error lines; megabyte ids in CSV with 8 to 64 workers held
+# 72-100 MB in glibc's arenas), and of every reader of a whole file on an
 # endless input (/dev/zero). Fails when a run goes over the bound or ends otherwise than
 # expected. Runs from a fresh clone as root; WXDECRYPT=path skips the release build.
 set -euo pipefail
@@ -43,6 +44,12 @@ for i in $(seq 200); do
     printf '{"id":"%s",%s\n' "$(head -c $((1000000 - i * 3000)) /dev/zero | tr '\0' y)" "${record#\{}"
     for _ in $(seq $((i % 7))); do echo "$record"; done
 done > "$work/shifting-ids.jsonl"
+# Ids of a megabyte of escaped quotes, echoed into CSV cells that double every quote: each
+# result is twice the output limit, so every worker grows and frees large output buffers.
+"$binary" generate --records 1 --bad-fraction 0 --output "$work/one-record.jsonl" 2>/dev/null
+quote_ids=$(awk 'BEGIN { e = "\"\\\"\""; printf "%s", e; for (i = 1; i < 209000; i++) printf ",%s", e }')
+one_record=$(sed 's/^{"id":[0-9]*,//' "$work/one-record.jsonl")
+for _ in $(seq 150); do printf '{"id":[%s],%s\n' "$quote_ids" "$one_record"; done > "$work/quote-ids.jsonl"
 spaced_key="$work/spaced-key"
 head -c 4000000 /dev/zero | tr '\0' x | sed 's/x/A /g' > "$spaced_key"
 key_file="$work/session-key"
@@ -80,6 +87,10 @@ done
 for jobs in 2 16 64; do
     measure "decrypt-file shifting-ids --jobs $jobs" "0 1" 120 \
         "$binary" decrypt-file "$work/shifting-ids.jsonl" --app-id wx4f4bc4dec97d474b --jobs "$jobs" --output /dev/null
+done
+for jobs in 8 64; do
+    measure "decrypt-file quote-ids --format csv --jobs $jobs" "0" 120 \
+        "$binary" decrypt-file "$work/quote-ids.jsonl" --format csv --jobs "$jobs" --output /dev/null
 done
 # Many workers each growing a buffer of error lines in its own malloc arena.
 measure "decrypt-file tiny-lines --jobs 64" "0 1" 120 \

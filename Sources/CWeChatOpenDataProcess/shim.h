@@ -3,12 +3,19 @@
 
 // What wxdecrypt needs from the C library that Swift cannot call directly: prctl is
 // variadic and SIGRTMIN/SIGRTMAX are macros, and neither imports into Swift; memrchr is a GNU
-// extension that Swift's Glibc module leaves out.
+// extension and mallopt lives in <malloc.h>, both of which Swift's Glibc module leaves out;
+// <fcntl.h> names O_TMPFILE only under _GNU_SOURCE, which the importer does not define.
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 /// Makes the process non-dumpable (no core file, no ptrace by other users); 0 on success.
@@ -49,6 +56,28 @@ static inline void *CWeChatOpenDataProcess_lastByte(const void *bytes, int byte,
         if (*--cursor == (unsigned char)byte) return (void *)cursor;
     }
     return NULL;
+#endif
+}
+
+#ifdef __GLIBC__
+/// Sets glibc's mmap threshold (fixed from then on, no longer sliding up as large blocks are
+/// freed) and the most malloc arenas there may be; 1 when both were accepted.
+static inline int CWeChatOpenDataProcess_limitMallocRetention(int mmapThreshold, int arenas) {
+    return mallopt(M_MMAP_THRESHOLD, mmapThreshold) && mallopt(M_ARENA_MAX, arenas);
+}
+#endif
+
+/// Opens an unnamed regular file for writing in `directory` (O_TMPFILE), or -1 with errno set
+/// (EOPNOTSUPP where the system has no such thing).
+static inline int CWeChatOpenDataProcess_openUnnamedFile(const char *directory, mode_t mode) {
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
+    // O_TMPFILE as the kernel defines it on these architectures (asm-generic/fcntl.h).
+    return open(directory, 020000000 | O_DIRECTORY | O_WRONLY | O_CLOEXEC, mode);
+#else
+    (void)directory;
+    (void)mode;
+    errno = EOPNOTSUPP;
+    return -1;
 #endif
 }
 

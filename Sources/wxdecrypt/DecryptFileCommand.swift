@@ -14,7 +14,8 @@ struct DecryptFileCommand: ParsableCommand {
             failed result (invalid_record); blank lines are skipped but counted, so that ids and messages give \
             the line numbers of the file. Exit 1 when any record failed. When the input or the output fails \
             part-way (exit 66 or 74), the summary says how many results were written instead of counting \
-            records as ok.
+            records as ok. Threads the system refuses (ulimit -u) only make the run slower: it goes on with those \
+            that started, or on one thread, and says so on stderr.
             """)
 
     @Argument(help: ArgumentHelp("The JSON Lines input ('-' for stdin).", valueName: "input"))
@@ -29,8 +30,8 @@ struct DecryptFileCommand: ParsableCommand {
     @Option(help: "The output format.")
     var format: BatchOutputFormat = .jsonl
 
-    @Option(help: "Worker threads; the number of cores by default.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads (1 to \(Self.maximumJobs)); the number of cores by default.")
+    var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, Self.maximumJobs)
 
     @Option(help: ArgumentHelp(
         "The number of the input's first line, for an input that is a slice of a larger file (a Spark partition): "
@@ -50,7 +51,9 @@ struct DecryptFileCommand: ParsableCommand {
 
     func validate() throws {
         try AppIDArgument.validate(appID)
-        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256.") }
+        guard (1...Self.maximumJobs).contains(jobs) else {
+            throw ValidationError("--jobs must be between 1 and \(Self.maximumJobs).")
+        }
         guard (1...Self.largestFirstLineNumber).contains(firstLineNumber) else {
             throw ValidationError("--first-line-number must be between 1 and \(Self.largestFirstLineNumber).")
         }
@@ -59,32 +62,35 @@ struct DecryptFileCommand: ParsableCommand {
         }
     }
 
+    static let maximumJobs = 256
+
     /// Far beyond any file, and far enough from `Int.max` that counting lines on cannot overflow.
     static let largestFirstLineNumber = 1_000_000_000_000_000
 
     func run() throws {
         try Console.run {
+            MallocLimits.apply()
             let batch = try BatchDecryptor(
                 defaultAppID: appID, freshness: verification.freshness, freshnessFromRecords: freshnessFromRecords,
                 maskPhoneNumbers: verification.mask)
             let writer = BatchResultWriter(format: format)
-            let input = try InputReader.open(self.input)
-            defer { if input != STDIN_FILENO { close(input) } }
-            let sink = try OutputFile(path: output)
+            let input = try InputReader.open(self.input, firstLineNumber: firstLineNumber)
+            defer { if input.descriptor != STDIN_FILENO { close(input.descriptor) } }
+            let sink = try OutputFile(path: output, format: format)
             var summary = BatchSummary(showProgress: !noProgress && isatty(STDERR_FILENO) == 1)
             do {
                 try sink.write(writer.header)
                 let pipeline = BatchPipeline(jobs: jobs, firstLineNumber: firstLineNumber)
-                try pipeline.run(descriptor: input, batch: batch, writer: writer) { chunk in
+                try pipeline.run(input: input, batch: batch, writer: writer) { chunk in
                     summary.add(chunk.tally)
-                    try sink.write(chunk.output, lines: chunk.tally.records)
+                    try sink.write(chunk.output, results: chunk.tally.records)
                     summary.progress()
                 }
                 try sink.finish()
             } catch {
                 sink.discard()
                 let headerLines = writer.header.filter { $0 == 0x0A }.count
-                summary.finish(failedAfterWriting: max(sink.linesWritten - headerLines, 0))
+                summary.finish(failedAfterWriting: max(sink.resultsWritten - headerLines, 0))
                 throw error
             }
             summary.finish()

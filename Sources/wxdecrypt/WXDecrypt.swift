@@ -9,13 +9,14 @@ struct WXDecrypt: ParsableCommand {
             The session key is never a flag: set WX_SESSION_KEY, or pass --session-key-file PATH ('-' for stdin).
 
             Exit codes: 0 success; 1 a record, vector or signature failed to decrypt or verify; \
-            64 usage error; 66 an input cannot be opened or read, or is too large; 74 an output cannot be \
-            written or is refused; 71 the system refuses decrypt-file the threads it needs. Errors go to stderr as 'error[<code>]: <reason>'.
+            64 usage error; 66 an input cannot be opened or read (standard input closed included), or is too \
+            large; 74 an output cannot be written or is refused. Errors go to stderr as 'error[<code>]: <reason>'.
 
             Output: a closed standard output (the reader of a pipe has gone) or a full disk is \
             error[output_failed], exit 74, in every subcommand: SIGPIPE and SIGXFSZ are ignored. --output PATH \
             writes a new file 0600 (less the umask) through a temporary file beside it, renamed into place when \
-            complete; an existing file keeps its mode. A symbolic link is followed, never replaced; /dev/stdout, \
+            complete (on Linux it has no name until then, so even SIGKILL leaves nothing behind); an existing file \
+            keeps its mode. A symbolic link is followed, never replaced; /dev/stdout, \
             /dev/stderr and /dev/fd/N are written through the open descriptor; a FIFO or device is written in \
             place. A link, FIFO, device or file owned by another user in a world-writable sticky directory (/tmp) \
             is refused: error[unsafe_output], exit 74.

@@ -135,12 +135,7 @@ struct BatchCommandTests {
         try process.run()
         // Keep the input open so the run is in progress, then stop it.
         input.fileHandleForWriting.write(Data(String(repeating: "{}\n", count: 5000).utf8))
-        var waited = 0
-        while (try FileManager.default.contentsOfDirectory(atPath: directory)).isEmpty && waited < 100 {
-            usleep(20_000)
-            waited += 1
-        }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 1, "the temporary file exists")
+        #expect(ChildProcess.waitUntil { openFile(of: process.processIdentifier, in: directory) != nil }, "the output file is open")
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signal)

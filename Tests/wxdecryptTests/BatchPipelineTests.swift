@@ -56,7 +56,10 @@ struct BatchPipelineTests {
         let garbage = Self.results(outputs.first ?? "").filter { $0.message?.hasSuffix("is not a JSON object") == true }
         #expect(garbage.count > records.count / 11 && garbage.allSatisfy { $0.message == "line \($0.id!): is not a JSON object" })
 
-        let shifted = try WXDecryptRunner.run(["decrypt-file", input, "--jobs", "2", "--first-line-number", "1000001"])
+        // A slice of a file after its first line has no byte-order mark (one there would be part of the line).
+        let slice = try Self.write(Array(lines.joined(separator: "\n").utf8), "slice.jsonl")
+        defer { try? FileManager.default.removeItem(atPath: slice) }
+        let shifted = try WXDecryptRunner.run(["decrypt-file", slice, "--jobs", "2", "--first-line-number", "1000001"])
         let shiftedResults = Self.results(shifted.stdout)
         #expect(shiftedResults.map(\.id) == expected.map { Optional($0 + 1_000_000) })
         #expect(shiftedResults.filter { $0.message?.hasSuffix("is not a JSON object") == true }
@@ -104,9 +107,10 @@ struct BatchPipelineTests {
 
     @Test("an input that cannot be read is exit 66, with the summary of what was written")
     func unreadableInput() throws {
-        let run = try WXDecryptRunner.run(["decrypt-file", FileManager.default.temporaryDirectory.path])
+        let directory = FileManager.default.temporaryDirectory.path
+        let run = try WXDecryptRunner.run(["decrypt-file", directory])
         #expect(run.status == 66)
-        #expect(run.stderr.contains("error[cannot_read_input]: cannot read input: Is a directory"), "\(run.stderr)")
+        #expect(run.stderr.contains("error[cannot_read_input]: cannot read input '\(directory)': Is a directory"), "\(run.stderr)")
         #expect(run.stderr.contains("wxdecrypt: stopped after 0 records; the results of 0 were written before the failure"))
     }
 

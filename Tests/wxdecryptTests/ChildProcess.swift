@@ -101,3 +101,17 @@ func fileStatus(_ path: String) -> stat? {
     var info = stat()
     return lstat(path, &info) == 0 ? info : nil
 }
+
+/// The /proc path of a file that process `pid` has open in `directory`, or nil. The output a
+/// run writes has no name there until it is complete (O_TMPFILE): the kernel shows it as
+/// `DIRECTORY/#INODE (deleted)`, and `stat` through this path gives its mode.
+func openFile(of pid: Int32, in directory: String) -> String? {
+    let descriptors = "/proc/\(pid)/fd"
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? [] {
+        let link = descriptors + "/" + entry
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link), target.hasPrefix(directory + "/") {
+            return link
+        }
+    }
+    return nil
+}

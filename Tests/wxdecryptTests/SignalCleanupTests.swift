@@ -6,12 +6,12 @@ import Testing
 @Suite("wxdecrypt temporary files and signals", .serialized)
 struct SignalCleanupTests {
     /// Starts `decrypt-file - --output DIR/out.jsonl` with its input held open and returns
-    /// once the temporary file exists.
+    /// once it has its (unnamed) output file open in DIR.
     static func runInProgress(in directory: ScratchDirectory, shellPrefix: String? = nil) throws -> ChildProcess {
         let child = try ChildProcess(
             ["decrypt-file", "-", "--app-id", "wx1", "--output", directory.file("out.jsonl")], shellPrefix: shellPrefix)
         child.send(String(repeating: "{}\n", count: 5000))
-        #expect(ChildProcess.waitUntil { directory.entries.contains { $0.hasSuffix(".tmp") } }, "the temporary file exists")
+        #expect(ChildProcess.waitUntil { openFile(of: child.pid, in: directory.path) != nil }, "the output file is open")
         return child
     }
 

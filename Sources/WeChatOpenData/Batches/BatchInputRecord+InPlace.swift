@@ -156,7 +156,8 @@ extension BatchInputRecord.InPlace {
         // One pass validates the line and finds its fields.
         var record = BatchInputRecord.Found()
         guard StrictJSONValidator.problem(in: line, collecting: &record) == nil else {
-            return failure("is not a JSON object")
+            // A file saved with CR-only line ends (classic Mac OS) reads as one long line.
+            return failure(line.contains(0x0D) ? "is not a JSON object (CR-only line endings?)" : "is not a JSON object")
         }
         let id = record.id
         if let (first, second) = record.ambiguous { return failure("has both \(first) and \(second); keep one spelling", id: id) }

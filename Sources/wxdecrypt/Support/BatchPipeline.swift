@@ -12,8 +12,14 @@ import WeChatOpenData
 /// order (the chunks before it have counted theirs by then, nearly always), then decrypts. A
 /// chunk whose output reaches ``RecordChunk/outputLimit`` goes to the writer part-done, and back
 /// to the front of the queue for the rest.
+///
+/// Threads the system refuses (`ulimit -u`, no memory) only make the run slower: without worker
+/// threads the calling thread decrypts, as with one job; without a reader thread it reads too,
+/// one chunk after another.
 final class BatchPipeline: @unchecked Sendable {
     private let jobs: Int
+    /// How many chunks go round; no more workers than this can ever be busy.
+    private let chunkCount: Int
     private let lock = PipelineLock()
 
     // Everything below is guarded by `lock`.
@@ -34,37 +40,50 @@ final class BatchPipeline: @unchecked Sendable {
     private var nextLineNumber: Int
 
     /// - Parameters:
-    ///   - jobs: The number of worker threads.
+    ///   - jobs: The number of worker threads asked for.
     ///   - firstLineNumber: The number of the input's first line.
     init(jobs: Int, firstLineNumber: Int) {
         self.jobs = jobs
         nextLineNumber = firstLineNumber
         // One being read, one being written, one waiting: more workers than cores gain nothing
         // and would only hold more memory.
-        freeChunks = (0..<min(jobs, 5) + 3).map { _ in RecordChunk() }
+        chunkCount = min(jobs, 5) + 3
+        freeChunks = (0..<chunkCount).map { _ in RecordChunk() }
     }
 
-    /// Runs the pipeline over `descriptor` until the input ends, calling `write` on the calling
-    /// thread with each chunk, in input order, once it is decrypted.
+    /// Runs the pipeline over `input` until it ends, calling `write` on the calling thread with
+    /// each chunk, in input order, once it is decrypted.
     ///
     /// - Throws: The input's read error once every chunk before it is written, or what `write`
     ///   throws (which stops every stage first).
     func run(
-        descriptor: Int32, batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
+        input: InputReader.Source, batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
     ) throws {
-        guard let reader = PipelineThread({ self.read(descriptor) }) else { throw Self.noThreads }
+        let reader: PipelineThread
+        do throws(PipelineThread.Refusal) {
+            reader = try PipelineThread { self.read(input) }
+        } catch {
+            Self.noteFewerThreads("not start the reader thread", error, "reading and decrypting on one thread")
+            try readDecryptAndWrite(input, batch: batch, writer: writer, write)
+            return
+        }
         // One job needs no thread of its own: the calling thread decrypts, and a chunk's results
         // are written by the thread that made them, still in its cache.
-        let workerThreads = jobs == 1 ? 0 : jobs
+        let workerThreads = jobs == 1 ? 0 : min(jobs, chunkCount)
         var workers: [PipelineThread] = []
         defer { for worker in workers { worker.join() } }
-        // Fewer workers than asked for still do the whole job, only slower.
-        for _ in 0..<workerThreads {
-            if let worker = PipelineThread({ self.work(batch: batch, writer: writer) }) { workers.append(worker) }
+        do throws(PipelineThread.Refusal) {
+            while workers.count < workerThreads {
+                workers.append(try PipelineThread { self.work(batch: batch, writer: writer) })
+            }
+        } catch {
+            Self.noteFewerThreads(
+                "start only \(workers.count) of \(workerThreads) worker threads", error,
+                workers.isEmpty
+                    ? "decrypting on one thread" : "decrypting on \(workers.count) thread\(workers.count == 1 ? "" : "s")")
         }
         do {
-            guard workerThreads == 0 || !workers.isEmpty else { throw Self.noThreads }
-            if workerThreads == 0 {
+            if workers.isEmpty {
                 try decryptAndWrite(batch: batch, writer: writer, write)
             } else {
                 try writeInOrder(write)
@@ -80,12 +99,13 @@ final class BatchPipeline: @unchecked Sendable {
         if let inputFailure = lock.withLock({ inputFailure }) { throw inputFailure }
     }
 
-    private static let noThreads = CommandFailure(
-        code: "cannot_start_threads", reason: "the system refused to start the reader and worker threads",
-        status: ExitStatus.systemError)
+    /// Tells the operator that the run goes on with fewer threads than asked for, and why.
+    private static func noteFewerThreads(_ what: String, _ refusal: PipelineThread.Refusal, _ instead: String) {
+        Console.standardError("note: could \(what) (\(refusal.reason)); \(instead)")
+    }
 
-    private func read(_ descriptor: Int32) {
-        var reader = InputReader(descriptor: descriptor)
+    private func read(_ input: InputReader.Source) {
+        var reader = InputReader(input)
         var sequence = 0
         while let chunk = takeFreeChunk() {
             var failure: (any Error)?
@@ -130,21 +150,43 @@ final class BatchPipeline: @unchecked Sendable {
         }
     }
 
-    /// One job: decrypts each chunk on the calling thread and writes it, part by part.
+    /// One job, or no worker thread: decrypts each chunk on the calling thread and writes it.
     private func decryptAndWrite(
         batch: BatchDecryptor, writer: BatchResultWriter, _ write: (RecordChunk) throws -> Void
     ) throws {
         var worker = ChunkWorker(batch: batch, writer: writer)
         while let chunk = takeQueuedChunk() {
             guard number(chunk, lines: ChunkWorker.findLines(in: chunk)) else { return }
-            var finished = false
-            while !finished {
-                worker.decrypt(chunk)
-                try write(chunk)
-                finished = chunk.isDecrypted
-                chunk.clearResults(finished: finished)
-            }
+            try Self.decryptAndWrite(chunk, with: &worker, write)
             giveBack(chunk)
+        }
+    }
+
+    /// No reader thread: reads, decrypts and writes one chunk after another on the calling thread.
+    private func readDecryptAndWrite(
+        _ input: InputReader.Source, batch: BatchDecryptor, writer: BatchResultWriter,
+        _ write: (RecordChunk) throws -> Void
+    ) throws {
+        var reader = InputReader(input)
+        var worker = ChunkWorker(batch: batch, writer: writer)
+        let chunk = freeChunks[0]
+        while try reader.fill(chunk) {
+            chunk.firstLineNumber = nextLineNumber
+            nextLineNumber += ChunkWorker.findLines(in: chunk)
+            try Self.decryptAndWrite(chunk, with: &worker, write)
+        }
+    }
+
+    /// Decrypts a numbered chunk and writes its results, part by part.
+    private static func decryptAndWrite(
+        _ chunk: RecordChunk, with worker: inout ChunkWorker, _ write: (RecordChunk) throws -> Void
+    ) throws {
+        var finished = false
+        while !finished {
+            worker.decrypt(chunk)
+            try write(chunk)
+            finished = chunk.isDecrypted
+            chunk.clearResults(finished: finished)
         }
     }
 

@@ -7,7 +7,6 @@ enum ExitStatus {
     static let failed: Int32 = 1
     static let usage: Int32 = 64
     static let noInput: Int32 = 66
-    static let systemError: Int32 = 71
     static let ioError: Int32 = 74
 }
 
@@ -36,10 +35,14 @@ enum Console {
 
     /// Set at start when stdout was closed (it then leads to /dev/full), so that messages say why writes fail.
     nonisolated(unsafe) static var standardOutputWasClosed = false
+    /// Set at start when stdin was closed (it then reads from /dev/null), so that reading it fails
+    /// instead of finding an empty input.
+    nonisolated(unsafe) static var standardInputWasClosed = false
 
-    /// Why the last write to `descriptor` failed, in words.
-    static func writeProblem(_ descriptor: Int32) -> String {
-        descriptor == STDOUT_FILENO && standardOutputWasClosed
+    /// Why the last write failed, in words; `toStandardOutput` when it went to stdout, or to a
+    /// copy of it (`--output /dev/stdout`).
+    static func writeProblem(toStandardOutput: Bool) -> String {
+        toStandardOutput && standardOutputWasClosed
             ? "standard output was closed when wxdecrypt started" : String(cString: strerror(errno))
     }
 
@@ -48,7 +51,7 @@ enum Console {
         let bytes = Array(text.utf8)
         guard write(bytes, to: STDOUT_FILENO) == bytes.count else {
             throw CommandFailure(
-                code: "output_failed", reason: "cannot write to standard output: \(writeProblem(STDOUT_FILENO))",
+                code: "output_failed", reason: "cannot write to standard output: \(writeProblem(toStandardOutput: true))",
                 status: ExitStatus.ioError)
         }
     }
@@ -90,8 +93,7 @@ enum Console {
     /// ``maximumInputSize``; exit 66 when it cannot be opened or read or is larger.
     static func read(_ path: String, what option: String) throws -> Data {
         let named = "\(option) '\(path)'"
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw inputFailure("cannot_open_input", "cannot open \(named)") }
+        let descriptor = try openInput(path, named: named)
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
@@ -108,6 +110,27 @@ enum Console {
             }
             data.append(contentsOf: chunk[..<count])
         }
+    }
+
+    /// Opens the input at `path` for reading, stdin for `-`.
+    ///
+    /// - Parameters:
+    ///   - path: The path, or `-`.
+    ///   - named: How errors name the input.
+    /// - Returns: The open descriptor; the caller closes it unless it is stdin.
+    /// - Throws: Exit 66 when it cannot be opened, or is stdin and stdin was closed at start.
+    static func openInput(_ path: String, named: String) throws -> Int32 {
+        if path == "-" {
+            guard !standardInputWasClosed else {
+                throw CommandFailure(
+                    code: "cannot_open_input", reason: "cannot read \(named): standard input is closed",
+                    status: ExitStatus.noInput)
+            }
+            return STDIN_FILENO
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw inputFailure("cannot_open_input", "cannot open \(named)") }
+        return descriptor
     }
 
     /// Reads a text input; surrounding whitespace is left for the library to repair.

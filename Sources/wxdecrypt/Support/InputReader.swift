@@ -17,26 +17,37 @@ struct InputReader {
     /// a large buffer behind.
     static let retainedCapacity = 4 * chunkSize
 
-    private let descriptor: Int32
+    /// An input opened for reading, and what its reader needs to know of it.
+    struct Source: Sendable {
+        let descriptor: Int32
+        /// How errors name it.
+        let name: String
+        /// Whether it starts a file: a slice of one (`--first-line-number` past 1) does not, so a
+        /// byte-order mark in it is part of a line, as in a run over the whole file.
+        let startsTheFile: Bool
+    }
+
+    private let source: Source
     /// The start of a line whose end has not been read yet: the next chunk opens with it.
     private let carry = ByteBuffer()
-    /// Whether a UTF-8 byte-order mark at the very start of the input may still be dropped
-    /// (editors on Windows write one; it is not part of the first record).
-    private var atStart = true
+    /// Whether the input's first bytes may still be a UTF-8 byte-order mark to drop (editors on
+    /// Windows write one; it is not part of the first record). Until that is decided, nothing
+    /// has left the reader, so the buffer holds the input from its first byte.
+    private var atStart: Bool
     private var atEnd = false
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(_ source: Source) {
+        self.source = source
+        atStart = source.startsTheFile
+    }
 
-    /// Opens `path`, or stdin for `-`; exit 66 when it cannot be opened.
-    static func open(_ path: String) throws -> Int32 {
-        if path == "-" { return STDIN_FILENO }
-        let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw CommandFailure(
-                code: "cannot_open_input", reason: "cannot open input '\(path)': \(String(cString: strerror(errno)))",
-                status: ExitStatus.noInput)
-        }
-        return descriptor
+    /// Opens `path`, or stdin for `-`, for an input whose first line has `firstLineNumber`.
+    ///
+    /// - Throws: Exit 66 when it cannot be opened, or is stdin and stdin was closed.
+    static func open(_ path: String, firstLineNumber: Int) throws -> Source {
+        let name = "input '\(path)'"
+        return Source(
+            descriptor: try Console.openInput(path, named: name), name: name, startsTheFile: firstLineNumber == 1)
     }
 
     /// Fills `chunk` with the next whole lines, or with the next over-long line; false once the
@@ -78,26 +89,34 @@ struct InputReader {
         input.reserve(Self.chunkSize)
         var count: Int
         while true {
-            count = Foundation.read(descriptor, input.spare.baseAddress, Self.chunkSize)
+            count = Foundation.read(source.descriptor, input.spare.baseAddress, Self.chunkSize)
             guard count < 0 else { break }
             if errno == EINTR { continue }
             // A parent may hand us a non-blocking pipe (Node.js does): wait until it has data.
             guard errno == EAGAIN || errno == EWOULDBLOCK else { break }
-            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            var ready = pollfd(fd: source.descriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&ready, 1, -1) >= 0 || errno == EINTR else { break }
         }
         guard count >= 0 else {
             throw CommandFailure(
-                code: "cannot_read_input", reason: "cannot read input: \(String(cString: strerror(errno)))",
+                code: "cannot_read_input", reason: "cannot read \(source.name): \(String(cString: strerror(errno)))",
                 status: ExitStatus.noInput)
         }
         input.count += count
         if count == 0 { atEnd = true }
-        if atStart, input.count >= 3 || atEnd {
-            atStart = false
-            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.removeFirst(3) }
-        }
+        if atStart { dropByteOrderMark(from: input) }
         return count
+    }
+
+    /// Drops a byte-order mark from the input's first three bytes once they are read, however
+    /// few bytes each read brings; decides there is none as soon as the bytes read cannot begin
+    /// one (a line shorter than three bytes may go on to a worker before more is read).
+    private mutating func dropByteOrderMark(from input: ByteBuffer) {
+        let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let seen = input.bytes.prefix(mark.count)
+        guard seen.count == mark.count || atEnd || !mark.starts(with: seen) else { return }
+        atStart = false
+        if seen.elementsEqual(mark) { input.removeFirst(mark.count) }
     }
 
     /// Reads on to the end of the over-long line that fills `input`, keeping only what follows

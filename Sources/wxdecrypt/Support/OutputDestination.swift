@@ -19,8 +19,8 @@ import Foundation
 /// apply by themselves when links are followed here and files are replaced by rename.
 enum OutputDestination {
     case standardOutput
-    /// A duplicate of an open descriptor, to close when done.
-    case descriptor(Int32)
+    /// A duplicate of the open descriptor `original`, to close when done.
+    case descriptor(copy: Int32, original: Int32)
     /// A FIFO or device, with the identity it had when checked.
     case special(path: String, device: dev_t, inode: ino_t)
     case regularFile(directory: String, name: String)
@@ -36,7 +36,7 @@ enum OutputDestination {
             if let number = openDescriptorNumber(current) {
                 let copy = dup(number)
                 guard copy >= 0 else { throw failure("'\(path)' names descriptor \(number), which is not open") }
-                return .descriptor(copy)
+                return .descriptor(copy: copy, original: number)
             }
             var info = stat()
             guard lstat(current, &info) == 0 else {

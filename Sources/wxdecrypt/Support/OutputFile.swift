@@ -1,36 +1,63 @@
+import CWeChatOpenDataProcess
 import Foundation
 
 /// Where batch output goes (see ``OutputDestination``). A regular file is written to a
-/// temporary file beside it, created `0600` (less the umask) because it holds plaintext,
-/// and renamed into place only when complete, keeping the mode of the file it replaces;
-/// so an interrupted run (any terminating signal, a full disk) never leaves a half-written
-/// file or the temporary file behind.
+/// temporary file in its directory, created `0600` (less the umask) because it holds plaintext,
+/// and renamed into place only when complete, keeping the mode of the file it replaces; so an
+/// interrupted run (any terminating signal, a full disk) never leaves a half-written file or
+/// the temporary file behind.
+///
+/// On Linux the temporary file has no name while it is written (`O_TMPFILE`): even SIGKILL,
+/// which no handler sees, leaves nothing behind. It is linked to a temporary name only once
+/// complete, just before the rename. Where the file system refuses unnamed files, it is named
+/// from the start and a signal handler removes it.
 final class OutputFile {
+    /// How the results reach the target.
+    private enum Staging {
+        /// Written in place: stdout, a descriptor, a FIFO or a device.
+        case inPlace
+        /// A named temporary file, renamed onto `target`.
+        case named(temporary: String, target: String)
+        /// An unnamed file in `directory`, named only when complete, then renamed onto `file`
+        /// in that directory.
+        case unnamed(directory: String, file: String)
+    }
+
     private let descriptor: Int32
     private let closesDescriptor: Bool
-    private let target: String?
-    private let temporary: String?
+    private let staging: Staging
+    /// Whether the output is stdout or a copy of it: a write that fails there may fail because
+    /// stdout was closed when the process started.
+    private let isStandardOutput: Bool
     /// How errors name the output.
     private let name: String
+    /// Whether a quoted line break may sit inside a result (CSV).
+    private let resultsSpanLines: Bool
     private var pending: [UInt8] = []
-    private var pendingLines = 0
-    private var linesOnDescriptor = 0
+    private var pendingResults = 0
+    private var resultsOnDescriptor = 0
     private var isOpen = true
     private var renamed = false
 
-    /// Lines that reached the output and stay there: for a regular file, none unless it
-    /// was renamed into place. decrypt-file counts a result as one line (a CSV row may span
-    /// several), so this counts results.
-    var linesWritten: Int { temporary == nil || renamed ? linesOnDescriptor : 0 }
+    /// Results that reached the output and stay there: for a regular file, none unless it was
+    /// renamed into place. The CSV header counts as one.
+    var resultsWritten: Int {
+        if case .inPlace = staging { return resultsOnDescriptor }
+        return renamed ? resultsOnDescriptor : 0
+    }
 
-    init(path: String?) throws {
+    /// - Parameters:
+    ///   - path: The `--output` path; stdout when nil or `-`.
+    ///   - format: What the output holds, for counting the results that got out when a write fails.
+    init(path: String?, format: BatchOutputFormat = .jsonl) throws {
         let path = path ?? "-"
         name = path == "-" ? "standard output" : path
+        resultsSpanLines = format == .csv
         switch try OutputDestination.resolve(path) {
         case .standardOutput:
-            (descriptor, closesDescriptor, target, temporary) = (STDOUT_FILENO, false, nil, nil)
-        case .descriptor(let copy):
-            (descriptor, closesDescriptor, target, temporary) = (copy, true, nil, nil)
+            (descriptor, closesDescriptor, staging, isStandardOutput) = (STDOUT_FILENO, false, .inPlace, true)
+        case .descriptor(let copy, let original):
+            (descriptor, closesDescriptor, staging, isStandardOutput) = (copy, true, .inPlace, original == STDOUT_FILENO)
         case .special(let special, let device, let inode):
             descriptor = open(special, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else { throw Self.failure("cannot open output '\(path)'") }
@@ -39,22 +66,50 @@ final class OutputFile {
                 close(descriptor)
                 throw OutputDestination.failure("output '\(path)' was replaced while it was being opened")
             }
-            (closesDescriptor, target, temporary) = (true, nil, nil)
+            (closesDescriptor, staging, isStandardOutput) = (true, .inPlace, false)
         case .regularFile(let directory, let file):
-            var created: (descriptor: Int32, path: String)?
-            for _ in 0..<8 where created == nil {
-                let candidate = OutputDestination.joined(directory, Self.temporaryName(for: file))
-                let made = TerminationCleanup.create(candidate) {
-                    open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            (closesDescriptor, isStandardOutput) = (true, false)
+            if let unnamed = Self.openUnnamed(in: directory) {
+                descriptor = unnamed
+                staging = .unnamed(directory: directory, file: file)
+            } else {
+                let named = Self.nameTemporary(in: directory, for: file) {
+                    open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
                 }
-                if made >= 0 { created = (made, candidate) } else if errno != EEXIST { break }
+                guard let named else { throw Self.failure("cannot create output beside '\(path)'") }
+                descriptor = named.descriptor
+                staging = .named(temporary: named.path, target: OutputDestination.joined(directory, file))
             }
-            guard let created else { throw Self.failure("cannot create output beside '\(path)'") }
-            descriptor = created.descriptor
-            closesDescriptor = true
-            target = OutputDestination.joined(directory, file)
-            temporary = created.path
         }
+    }
+
+    /// An unnamed file in `directory` that can be named later through /proc/self/fd, or nil
+    /// (an old kernel, a file system without `O_TMPFILE`, no /proc).
+    private static func openUnnamed(in directory: String) -> Int32? {
+        let descriptor = CWeChatOpenDataProcess_openUnnamedFile(directory, 0o600)
+        guard descriptor >= 0 else { return nil }
+        guard access(procPath(descriptor), F_OK) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    private static func procPath(_ descriptor: Int32) -> String { "/proc/self/fd/\(descriptor)" }
+
+    /// Makes a temporary name in `directory` with `create` (which returns the descriptor of what
+    /// it made there, or -1), armed for removal by any terminating signal; a name taken already
+    /// is tried again with another.
+    private static func nameTemporary(
+        in directory: String, for file: String, _ create: (String) -> Int32
+    ) -> (descriptor: Int32, path: String)? {
+        for _ in 0..<8 {
+            let candidate = OutputDestination.joined(directory, temporaryName(for: file))
+            let made = TerminationCleanup.create(candidate) { create(candidate) }
+            if made >= 0 { return (made, candidate) }
+            guard errno == EEXIST else { return nil }
+        }
+        return nil
     }
 
     /// `.NAME.wxdecrypt-PID-RANDOM.tmp`, with NAME shortened (at a character boundary) so
@@ -76,76 +131,128 @@ final class OutputFile {
     /// write call it saves.
     static let directWriteSize = 8 << 10
 
-    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `lines` is
-    /// how many lines (results) `bytes` holds, when the caller knows: then they need not be
-    /// counted unless a write fails part-way.
-    func write(_ bytes: [UInt8], lines: Int? = nil) throws {
-        let lines = lines ?? Self.lines(in: bytes, upTo: bytes.count)
+    /// Buffers `bytes`, writing in large blocks; a large chunk is written as it is. `results` is
+    /// how many results `bytes` holds, when the caller knows: then they need not be counted
+    /// unless a write fails part-way. `bytes` starts at the start of a result.
+    func write(_ bytes: [UInt8], results: Int? = nil) throws {
+        let results = results ?? countResults(in: bytes, upTo: bytes.count)
         if bytes.count >= Self.directWriteSize {
             try flush()
-            try writeAll(bytes, lines: lines)
+            try writeAll(bytes, results: results)
             return
         }
         pending += bytes
-        pendingLines += lines
+        pendingResults += results
         if pending.count >= 1 << 20 { try flush() }
     }
 
     func flush() throws {
-        try writeAll(pending, lines: pendingLines)
+        try writeAll(pending, results: pendingResults)
         pending.removeAll(keepingCapacity: true)
-        pendingLines = 0
+        pendingResults = 0
     }
 
-    private func writeAll(_ bytes: [UInt8], lines: Int) throws {
+    private func writeAll(_ bytes: [UInt8], results: Int) throws {
         let written = Console.write(bytes, to: descriptor)
         guard written < bytes.count else {
-            linesOnDescriptor += lines
+            resultsOnDescriptor += results
             return
         }
-        let failure = OutputDestination.failure("cannot write output '\(name)': \(Console.writeProblem(descriptor))")
-        // After a partial write, the whole lines that did get out still count.
-        linesOnDescriptor += Self.lines(in: bytes, upTo: written)
+        let problem = Console.writeProblem(toStandardOutput: isStandardOutput)
+        let failure = OutputDestination.failure("cannot write output '\(name)': \(problem)")
+        // After a partial write, the whole results that did get out still count.
+        resultsOnDescriptor += countResults(in: bytes, upTo: written)
         discard()
         throw failure
     }
 
-    private static func lines(in bytes: [UInt8], upTo end: Int) -> Int {
-        bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<end])).count }
+    /// The results that end in `bytes[..<end]`: one per line end, except, in CSV, a line break
+    /// inside a quoted cell. A quote inside a cell is doubled, so counting quotes tells whether
+    /// a byte is inside one; JSON Lines escapes every line break in a string.
+    private func countResults(in bytes: [UInt8], upTo end: Int) -> Int {
+        guard resultsSpanLines else {
+            return bytes.withUnsafeBytes { Newlines.count(in: UnsafeRawBufferPointer(rebasing: $0[..<end])).count }
+        }
+        var results = 0
+        var quoted = false
+        for byte in bytes[..<end] {
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            } else if byte == 0x0A && !quoted {
+                results += 1
+            }
+        }
+        return results
     }
 
-    /// Flushes and, for a regular file, renames the temporary file into place.
+    /// Flushes and, for a regular file, moves it into place.
     func finish() throws {
         try flush()
-        guard let temporary, let target else {
+        let temporary: String, target: String
+        switch staging {
+        case .inPlace:
             closeOnce()
             return
+        case .named(let named, let finalTarget):
+            (temporary, target) = (named, finalTarget)
+            try prepareForRename(target)
+        case .unnamed(let directory, let file):
+            target = OutputDestination.joined(directory, file)
+            try prepareForRename(target)
+            let descriptor = descriptor
+            let named = Self.nameTemporary(in: directory, for: file) {
+                linkat(AT_FDCWD, Self.procPath(descriptor), AT_FDCWD, $0, AT_SYMLINK_FOLLOW) == 0 ? descriptor : -1
+            }
+            guard let named else {
+                let failure = Self.failure("cannot name output beside '\(name)'")
+                discard()
+                throw failure
+            }
+            temporary = named.path
         }
-        var existing = stat()
-        // Only a file of our own keeps its mode, and only its permission bits: another user's mode
-        // (0666, or setuid) must not be copied onto a file of phone numbers.
-        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, existing.st_uid == geteuid() {
-            _ = fchmod(descriptor, existing.st_mode & 0o777)
-        }
-        let synced = fsync(descriptor) == 0
-        guard closeOnce(), synced else {
+        guard closeOnce() else {
             let failure = Self.failure("cannot write output '\(name)'")
-            discard()
+            discard(temporary)
             throw failure
         }
         guard rename(temporary, target) == 0 else {
             let failure = Self.failure("cannot move output into place at '\(name)'")
-            discard()
+            discard(temporary)
             throw failure
         }
         TerminationCleanup.disarm()
         renamed = true
     }
 
-    /// Closes the output after a failure, removing the temporary file.
+    /// Gives the complete file the mode of the file it replaces, and makes its data durable
+    /// before it takes that file's place.
+    private func prepareForRename(_ target: String) throws {
+        var existing = stat()
+        // Only a file of our own keeps its mode, and only its permission bits: another user's mode
+        // (0666, or setuid) must not be copied onto a file of phone numbers.
+        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, existing.st_uid == geteuid() {
+            _ = fchmod(descriptor, existing.st_mode & 0o777)
+        }
+        guard fsync(descriptor) == 0 else {
+            let failure = Self.failure("cannot write output '\(name)'")
+            discard()
+            throw failure
+        }
+    }
+
+    /// Closes the output after a failure, removing the temporary file (an unnamed one goes with
+    /// its descriptor).
     func discard() {
+        if case .named(let temporary, _) = staging {
+            discard(temporary)
+        } else {
+            closeOnce()
+        }
+    }
+
+    private func discard(_ temporary: String) {
         closeOnce()
-        guard let temporary, !renamed else { return }
+        guard !renamed else { return }
         unlink(temporary)
         TerminationCleanup.disarm()
     }

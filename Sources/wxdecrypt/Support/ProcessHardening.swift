@@ -7,12 +7,14 @@ enum ProcessHardening {
         // With stdin, stdout or stderr closed, the next file opened would take its number,
         // and error messages would land in the output file.
         // A closed stdout is reopened on /dev/full: every write to it fails, so the command ends
-        // with output_failed (74) as with a closed pipe, instead of discarding its results.
+        // with output_failed (74) as with a closed pipe, instead of discarding its results. A
+        // closed stdin is remembered: reading `-` then fails (66) rather than finding no records.
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
             if descriptor == STDOUT_FILENO {
                 Console.standardOutputWasClosed = true
                 _ = open("/dev/full", O_WRONLY)
             } else {
+                if descriptor == STDIN_FILENO { Console.standardInputWasClosed = true }
                 _ = open("/dev/null", O_RDWR)
             }
         }

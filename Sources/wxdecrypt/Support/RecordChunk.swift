@@ -37,9 +37,18 @@ final class RecordChunk: @unchecked Sendable {
     var output: [UInt8]
     var tally = RecordTally()
 
+    /// The output buffer's capacity as reserved: malloc rounds the room asked for up (to a whole
+    /// page for a mapped block), so only growth past this means a line left a larger buffer.
+    private var reservedCapacity = 0
+
     init() {
         output = []
+        reserveOutput()
+    }
+
+    private func reserveOutput() {
         output.reserveCapacity(Self.outputCapacity)
+        reservedCapacity = output.capacity
     }
 
     /// Whether its lines were found and numbered.
@@ -50,10 +59,10 @@ final class RecordChunk: @unchecked Sendable {
     /// Forgets the results once they are written; with `finished`, the chunk itself, before it
     /// is filled again.
     func clearResults(finished: Bool) {
-        if output.capacity > Self.outputCapacity {
+        if output.capacity > reservedCapacity {
             // A line of a megabyte leaves a large buffer behind: give it back.
             output = []
-            output.reserveCapacity(Self.outputCapacity)
+            reserveOutput()
         } else {
             output.removeAll(keepingCapacity: true)
         }
