@@ -118,7 +118,7 @@ def benchmark_run():
 
 for program, label in (("bound", "C bound"), ("lines", "cbaseline-lines")):
     count = instructions(program)
-    print(f"{label + ' instructions:':27}" + (f"{count:,.0f} per record" if count else "no valgrind, not counted"))
+    print(f"{label + ' instructions:':31}" + (f"{count:,.0f} per record" if count else "no valgrind, not counted"))
 cpus = {"bound": [], "lines": []}
 walls, samples, outputs = [], [], {}
 for run in range(runs):

@@ -8,12 +8,12 @@ import CBaseline
 /// is sequential).
 final class CBaselineBench: @unchecked Sendable {
     let count: Int
-    let lines: RecordLines
+    private let lines: RecordLines
     private let decrypter: OpaquePointer
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private let records: UnsafeMutableBufferPointer<cbaseline_record>
     private let appID: UnsafeBufferPointer<UInt8>
-    private let phone = UnsafeMutableBufferPointer<CChar>.allocate(capacity: 32)
+    private let phone = UnsafeMutableBufferPointer<CChar>.allocate(capacity: Int(CBASELINE_MAX_PHONE_NUMBER))
     private let results = UnsafeMutableBufferPointer<CChar>.allocate(capacity: RecordLines.resultBufferSize)
 
     init(_ source: Records, lines: RecordLines) {
