@@ -9,7 +9,8 @@
 # `wxdecrypt generate --seed 7 --bad-fraction 0.01`:
 # 1. instructions per record under callgrind, repeatable whatever the load, of the C bound of
 #    ../shared/bench/compare.sh (c_evp_peer.c, built the same way) and of cbaseline-lines.c (the
-#    line baseline over a file read into memory): 2,000 and 20,000 records, the difference / 18,000;
+#    line baseline over a file, read as the bound reads it, its results kept in memory): 2,000 and
+#    20,000 records, the difference divided by 18,000;
 # 2. RUNS times, in turn: the C bound and cbaseline-lines on the whole file (CPU time per record,
 #    user + system: like a p50, it leaves out the time spent waiting for a core that another
 #    build holds), then one benchmark run of the two C baselines and the two library paths (p50 and
