@@ -50,7 +50,8 @@ let benchmarks: @Sendable () -> Void = {
     )
     let decryptor = try! OpenDataDecryptor(appID: Records.appID)
 
-    let baseline = CBaselineBench(Records.phones)
+    let lines = RecordLines(Records.phones)
+    let baseline = CBaselineBench(Records.phones, lines: lines)
     Benchmark(
         "C baseline: phone record from base64 bytes (EVP, table base64, memmem)",
         closure: { benchmark in
@@ -59,6 +60,33 @@ let benchmarks: @Sendable () -> Void = {
             }
         },
         setup: { try baseline.verify(expected: Records.phoneNumber) }
+    )
+    Benchmark(
+        "C baseline: record line to result line (memmem fields, EVP, table base64)",
+        closure: { benchmark in
+            var offset = 0
+            for iteration in benchmark.scaledIterations {
+                offset = baseline.decryptLine(iteration % baseline.count, at: offset)
+            }
+            blackHole(offset)
+        },
+        setup: { try baseline.verify(expected: Records.phoneNumber) }
+    )
+
+    let batch = try! BatchLines(lines)
+    Benchmark(
+        "Batch: record line to JSON result line",
+        closure: { benchmark in
+            var worker = batch.makeWarmWorker()
+            var output: [UInt8] = []
+            output.reserveCapacity(RecordLines.resultBufferSize)
+            benchmark.startMeasurement()
+            for iteration in benchmark.scaledIterations {
+                batch.decryptLine(iteration % lines.count, with: &worker, into: &output)
+            }
+            blackHole(output)
+        },
+        setup: { try batch.verify(expected: Records.phoneNumber) }
     )
 
     decryptBenchmark("PhoneNumber: base64 strings to verified model", PhoneNumber.self, Records.phones, decryptor)
