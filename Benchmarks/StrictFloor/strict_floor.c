@@ -820,69 +820,102 @@ static const char *misread_key_hint(Field64 f, const uint8_t *s, size_t n) {
                          : "";
 }
 
-/* The general decoder without blanks: URL-safe characters, line breaks and missing padding are
- * repaired, anything else is reported by offset. Returns the decoded length, -1 for a failure
- * (in `f`), -2 for blanks, whose readings this floor leaves to the Swift decoder. */
+static int is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+static int is_line_break(uint8_t c) { return c == '\n' || c == '\r'; }
+
+/* Whether a run of blanks holding a space touches the text's edge or a line's: under the Swift
+ * decoder's first reading such spaces are whitespace, under its others they may be '+'. */
+static int has_edge_spaces(const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        if (!is_blank(s[i])) {
+            i++;
+            continue;
+        }
+        size_t end = i;
+        int space = 0;
+        while (end < n && is_blank(s[end])) space |= s[end++] == ' ';
+        if (space && (i == 0 || is_line_break(s[i - 1]) || end == n || is_line_break(s[end]))) return 1;
+        i = end;
+    }
+    return 0;
+}
+
+/* Sextets gathered into bytes, with where the last one was and how many '=' came after it. */
+typedef struct {
+    uint32_t acc;
+    size_t symbols, written, padding, last;
+} Decoding;
+
+/* Adds the sextet found at `offset`; 0 when '=' came before it. */
+static inline int decoding_add(Decoding *d, uint8_t *out, uint32_t value, size_t offset) {
+    if (d->padding) return 0;
+    d->acc = d->acc << 6 | value;
+    d->last = offset;
+    if (++d->symbols % 4 == 0) {
+        out[d->written] = (uint8_t)(d->acc >> 16), out[d->written + 1] = (uint8_t)(d->acc >> 8);
+        out[d->written + 2] = (uint8_t)d->acc;
+        d->written += 3, d->acc = 0;
+    }
+    return 1;
+}
+
+/* The general decoder under the Swift decoder's first reading: URL-safe characters, line breaks,
+ * missing padding, tabs, and spaces between two characters of a line ('+' that form decoding
+ * turned into a space) are repaired; blanks at an edge are whitespace. Anything else is reported
+ * by offset. Returns the decoded length, -1 for a failure (in `f`), or -2 when the first reading
+ * fails and spaces at an edge leave other readings, which this floor leaves to the Swift decoder. */
 static long b64_general(const uint8_t *s, size_t n, uint8_t *out, Failure *f, Field64 field) {
     const char *code = FIELD_CODE[field], *name = FIELD_NAME[field], *hint = misread_key_hint(field, s, n);
-    uint32_t acc = 0;
-    size_t symbols = 0, written = 0, padding = 0, last = 0;
+    Decoding d = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
-        uint8_t byte = s[i];
-        Sextet x = ct_sextet(byte);
+        Sextet x = ct_sextet(s[i]);
+        size_t at = i;
         if (x.standard | x.url_safe) { /* only membership decides the branch, never the value */
-            if (padding) {
-                fail(f, code, "%s is not base64: misplaced '=' padding at byte offset %zu%s", name, i - padding, hint);
-                return -1;
-            }
-            acc = acc << 6 | x.value;
-            last = i;
-            if (++symbols % 4 == 0) {
-                out[written] = (uint8_t)(acc >> 16), out[written + 1] = (uint8_t)(acc >> 8), out[written + 2] = (uint8_t)acc;
-                written += 3, acc = 0;
-            }
-        } else if (byte == '=') {
-            padding++;
-        } else if (byte == '\n' || byte == '\r') {
-            continue;
-        } else if (byte == ' ' || byte == '\t') {
-            return -2;
-        } else {
+            if (!decoding_add(&d, out, x.value, i)) goto misplaced;
+        } else if (s[i] == '=') {
+            d.padding++;
+        } else if (is_blank(s[i])) {
+            size_t end = i;
+            while (end < n && is_blank(s[end])) end++;
+            int interior = i > 0 && !is_line_break(s[i - 1]) && end < n && !is_line_break(s[end]);
+            for (; interior && at < end; at++)
+                if (s[at] == ' ' && !decoding_add(&d, out, 62, at)) goto misplaced;
+            i = end - 1;
+        } else if (!is_line_break(s[i])) {
             fail(f, code, "%s is not base64: invalid character at byte offset %zu%s", name, i, hint);
-            return -1;
+            goto failed;
         }
+        continue;
+    misplaced:
+        fail(f, code, "%s is not base64: misplaced '=' padding at byte offset %zu%s", name, at - d.padding, hint);
+        goto failed;
     }
-    if (symbols == 0) {
-        if (padding) fail(f, code, "%s is not base64: misplaced '=' padding at byte offset 0%s", name, hint);
+    size_t remainder = d.symbols % 4;
+    if (d.symbols == 0) {
+        if (d.padding) fail(f, code, "%s is not base64: misplaced '=' padding at byte offset 0%s", name, hint);
         else fail(f, code, "%s is empty%s", name, hint);
-        return -1;
-    }
-    size_t remainder = symbols % 4;
-    if (remainder == 0 && padding) {
-        fail(f, code, "%s is not base64: misplaced '=' padding at byte offset %zu%s", name, last + 1, hint);
-        return -1;
+        goto failed;
     }
     if (remainder == 1) {
         fail(f, code, "%s is not base64: its length is impossible (one character too many or too few)%s", name, hint);
-        return -1;
+        goto failed;
     }
-    if ((remainder == 2 && (acc & 0xF)) || (remainder == 3 && (acc & 0x3))) {
+    if ((remainder == 2 && (d.acc & 0xF)) || (remainder == 3 && (d.acc & 0x3))) {
         fail(f, code, "%s is not base64: the character at byte offset %zu has bits set past the end of the data%s",
-             name, last, hint);
-        return -1;
+             name, d.last, hint);
+        goto failed;
     }
-    if (remainder == 2) out[written++] = (uint8_t)(acc >> 4);
-    if (remainder == 3) out[written++] = (uint8_t)(acc >> 10), out[written++] = (uint8_t)(acc >> 2);
-    if (remainder != 0 && padding != 0 && padding != 4 - remainder) {
-        fail(f, code, "%s is not base64: misplaced '=' padding at byte offset %zu%s", name, last + 1, hint);
-        return -1;
+    if (remainder == 2) out[d.written++] = (uint8_t)(d.acc >> 4);
+    if (remainder == 3) out[d.written++] = (uint8_t)(d.acc >> 10), out[d.written++] = (uint8_t)(d.acc >> 2);
+    if (d.padding != 0 && d.padding != (remainder ? 4 - remainder : 0)) {
+        fail(f, code, "%s is not base64: misplaced '=' padding at byte offset %zu%s", name, d.last + 1, hint);
+        goto failed;
     }
-    if (!field_accepts(field, (long)written)) {
-        fail(f, code, "%s must decode to %s, got %zu%s", name, field == FIELD_DATA ? "a non-empty multiple of 16 bytes" : "exactly 16 bytes",
-             written, hint);
-        return -1;
-    }
-    return (long)written;
+    if (field_accepts(field, (long)d.written)) return (long)d.written;
+    fail(f, code, "%s must decode to %s, got %zu%s", name,
+         field == FIELD_DATA ? "a non-empty multiple of 16 bytes" : "exactly 16 bytes", d.written, hint);
+failed:
+    return has_edge_spaces(s, n) ? -2 : -1;
 }
 
 /* Decodes a field into `out` (max_decoded(n) bytes): the length, or -1 with the failure in `f`. */
