@@ -109,9 +109,11 @@ static void out_put(const void *bytes, size_t n) {
 #define OUT_LITERAL(s) out_put(s, sizeof(s) - 1)
 
 static void out_int(long long value) {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%lld", value);
-    out_put(digits, (size_t)n);
+    uint8_t digits[24], *p = digits + sizeof digits;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do *--p = (uint8_t)('0' + magnitude % 10); while ((magnitude /= 10) != 0);
+    if (value < 0) *--p = '-';
+    out_put(p, (size_t)(digits + sizeof digits - p));
 }
 
 /* A JSON string literal of UTF-8 `s`: quote, backslash and controls escaped (JSONWriting.swift). */
@@ -214,17 +216,23 @@ static const uint8_t *span_text(const uint8_t *b, Span s, uint8_t *scratch, size
     return scratch;
 }
 
-/* Whether a key is `name` once unescaped; a name takes at most six bytes a character escaped. */
-static int key_is(const uint8_t *b, Span k, const char *name, size_t len) {
+/* Room for a key that could be a field name: the longest has 20 characters, six bytes each escaped. */
+enum { KEY_TEXT = 6 * 20 };
+
+/* A key's text, to compare with names: its bytes, or unescaped into `text`; NULL when it is
+ * too long to be any name. */
+static const uint8_t *key_text(const uint8_t *b, Span k, uint8_t text[KEY_TEXT], size_t *n) {
     size_t raw = k.end - k.start;
-    if (!k.escapes) return raw == len && memcmp(b + k.start, name, len) == 0;
-    uint8_t text[6 * 32];
-    if (raw > sizeof text) return 0;
-    size_t n = unescape(b + k.start, raw, text);
-    return n == len && memcmp(text, name, len) == 0;
+    if (!k.escapes) {
+        *n = raw;
+        return b + k.start;
+    }
+    if (raw > KEY_TEXT) return NULL;
+    *n = unescape(b + k.start, raw, text);
+    return text;
 }
 
-#define KEY_IS(b, k, literal) key_is(b, k, literal, sizeof(literal) - 1)
+#define NAME_IS(text, n, literal) ((n) == sizeof(literal) - 1 && memcmp(text, literal, sizeof(literal) - 1) == 0)
 
 /* Whether two keys are the same string once unescaped (only keys with escapes get here). */
 static int keys_equal_unescaped(const uint8_t *b, Span x, Span y) {
@@ -313,6 +321,7 @@ static int keys_insert(const uint8_t *b, KeyList *l, Span k) {
 }
 
 static void keys_free(KeyList *l) {
+    if (!l->table) return;
     free(l->table);
     free(l->hashes);
 }
@@ -548,15 +557,19 @@ static int j_array(Json *j, int depth) {
 }
 
 /* Which record field a top-level key of a line names, marking its spelling seen. */
+/* `now` and `max_age` are read only under --freshness-from-records, which this floor leaves out. */
 static void record_member(Collected *c, const uint8_t *b, Span key, Value v) {
-    if (KEY_IS(b, key, "id")) {
+    uint8_t text[KEY_TEXT];
+    size_t n;
+    const uint8_t *t = key_text(b, key, text, &n);
+    if (!t) return;
+    if (NAME_IS(t, n, "id")) {
         c->has_id = 1, c->id = v;
         return;
     }
-    if (KEY_IS(b, key, "now") || KEY_IS(b, key, "max_age")) return; /* only for --freshness-from-records */
     for (size_t s = 0; s < SPELLING_COUNT; s++) {
         const Spelling *sp = &SPELLINGS[s];
-        if (!key_is(b, key, sp->name, sp->len)) continue;
+        if (sp->len != n || memcmp(t, sp->name, n) != 0) continue;
         if ((c->seen & sp->other) && !c->ambiguous[0]) c->ambiguous[0] = sp->other, c->ambiguous[1] = sp->bit;
         c->seen |= sp->bit;
         c->has[sp->field] = 0;
@@ -571,15 +584,27 @@ static void record_member(Collected *c, const uint8_t *b, Span key, Value v) {
 }
 
 static enum Member payload_member(const uint8_t *b, Span key) {
-    if (KEY_IS(b, key, "watermark")) return M_WATERMARK;
-    if (KEY_IS(b, key, "phoneNumber")) return M_PHONE;
-    if (KEY_IS(b, key, "purePhoneNumber")) return M_PURE;
-    if (KEY_IS(b, key, "countryCode")) return M_COUNTRY;
-    static const char *other_kinds[] = {"openId", "nickName", "avatarUrl", "stepInfoList", "openGId", "opengid",
-                                        "open_single_roomid"};
-    for (size_t i = 0; i < sizeof other_kinds / sizeof other_kinds[0]; i++)
-        if (key_is(b, key, other_kinds[i], strlen(other_kinds[i]))) return M_OTHER_KIND;
+    uint8_t text[KEY_TEXT];
+    size_t n;
+    const uint8_t *t = key_text(b, key, text, &n);
+    if (!t) return M_NONE;
+    if (NAME_IS(t, n, "watermark")) return M_WATERMARK;
+    if (NAME_IS(t, n, "phoneNumber")) return M_PHONE;
+    if (NAME_IS(t, n, "purePhoneNumber")) return M_PURE;
+    if (NAME_IS(t, n, "countryCode")) return M_COUNTRY;
+    /* The keys by which the other kinds are recognised. */
+    if (NAME_IS(t, n, "openId") || NAME_IS(t, n, "nickName") || NAME_IS(t, n, "avatarUrl") || NAME_IS(t, n, "stepInfoList")
+        || NAME_IS(t, n, "openGId") || NAME_IS(t, n, "opengid") || NAME_IS(t, n, "open_single_roomid"))
+        return M_OTHER_KIND;
     return M_NONE;
+}
+
+static enum WatermarkMember watermark_member(const uint8_t *b, Span key) {
+    uint8_t text[KEY_TEXT];
+    size_t n;
+    const uint8_t *t = key_text(b, key, text, &n);
+    if (!t) return W_NONE;
+    return NAME_IS(t, n, "appid") ? W_APPID : NAME_IS(t, n, "timestamp") ? W_TIMESTAMP : W_NONE;
 }
 
 static int j_object(Json *j, int depth) {
@@ -623,7 +648,7 @@ static int j_object(Json *j, int depth) {
             if (c->kind == KIND_RAW && member >= M_PHONE && member != M_COUNTRY)
                 c->kind = member == M_OTHER_KIND ? KIND_OTHER : KIND_PHONE;
         } else if (depth == 2 && watermark_level) {
-            enum WatermarkMember w = KEY_IS(b, key, "appid") ? W_APPID : KEY_IS(b, key, "timestamp") ? W_TIMESTAMP : W_NONE;
+            enum WatermarkMember w = watermark_member(b, key);
             if (w != W_NONE) c->has_watermark_member[w] = 1, c->watermark_member[w] = v;
         }
         j_space(j);
@@ -1449,5 +1474,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s\n", fl.failed ? ")" : "");
     EVP_CIPHER_CTX_free(fl.ctx);
     EVP_CIPHER_free(aes);
+    free(buf), free(fl.data), free(fl.scratch), free(fl.scratch2), free(out_buf);
     return fl.failed ? 1 : 0;
 }
