@@ -16,13 +16,7 @@ records=${1:-200000}
 runs=${2:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# shared/ sits beside the clone; a git worktree finds it beside the main checkout.
-peer=$root/../shared/bench/c_evp_peer.c
-if [ ! -f "$peer" ]; then
-    main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo .)")
-    peer=$main/../shared/bench/c_evp_peer.c
-fi
-[ -f "$peer" ] || { echo "library-vs-c: ../shared/bench/c_evp_peer.c not found beside the repository" >&2; exit 2; }
+peer=$(Benchmarks/c-bound-source.sh) || exit 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -26,13 +26,7 @@ records=${1:-200000}
 runs=${2:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# shared/ sits beside the clone; a git worktree finds it beside the main checkout.
-peer=$root/../shared/bench/c_evp_peer.c
-if [ ! -f "$peer" ]; then
-    main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo .)")
-    peer=$main/../shared/bench/c_evp_peer.c
-fi
-[ -f "$peer" ] || { echo "strict-floor: ../shared/bench/c_evp_peer.c not found beside the repository" >&2; exit 2; }
+peer=$(Benchmarks/c-bound-source.sh) || exit 2
 missing=()
 [ "$check_only" = 1 ] || command -v valgrind >/dev/null || missing+=(valgrind)
 [ "$check_only" = 1 ] || [ -x /usr/bin/time ] || missing+=(time)
