@@ -3,7 +3,7 @@
  *
  *   strict_floor INPUT.jsonl OUTPUT.jsonl [--app-id APPID]      (INPUT or OUTPUT may be '-')
  *
- * ../../shared/bench/c_evp_peer.c (compare.sh's C bound) is the least a decrypter can do: no JSON
+ * compare.sh's C bound (shared/bench/c_evp_peer.c beside the repository) is the least a decrypter can do: no JSON
  * validation, no UTF-8 validation, nothing in constant time. This program is the least C can do
  * under decrypt-file's rules (README.md, Sources/WeChatOpenData), and writes the same result lines,
  * byte for byte, as `decrypt-file INPUT --jobs 1 --output OUTPUT [--app-id APPID]` does:
@@ -16,8 +16,10 @@
  *     when session_key gives decryption_failed;
  *   - base64: canonical standard base64 four (eight for keys) characters at a time; session keys
  *     by arithmetic on masks, never a table indexed by a key byte nor a branch on one; exactly
- *     16-byte key and iv; the strict general decoder (URL-safe alphabet, line breaks, missing '='
- *     repaired; offsets and the hex/decimal key hints in errors) when the fast path refuses;
+ *     16-byte key and iv; when the fast path refuses, the general decoder as the Swift one reads a
+ *     field first (URL-safe alphabet, line breaks, tabs, missing '=', and a space between two
+ *     characters of a line as the '+' form decoding turned into it, repaired; errors by offset,
+ *     with the hex/decimal key hints);
  *   - AES-128-CBC: one EVP_CIPHER_CTX, padding off, re-initialised per record with a NULL cipher;
  *     PKCS#7 checked in constant time over the last 16 bytes whatever the pad value, and the JSON
  *     validator run over the unpadded bytes whatever the padding: one branch on the combined
@@ -28,9 +30,10 @@
  *     an integer), written back with decrypt-file's JSON escaping;
  *   - key, iv and plaintext buffers wiped with OPENSSL_cleanse after each record; the output file
  *     created 0600; core dumps off.
- * Not done, and reported instead of guessed: blanks inside a base64 field (the Swift decoder's
- * space-as-'+' readings) and payloads of kinds other than a phone number give a result with the
- * code "not_in_floor", which no decrypt-file output has, so a comparison with `cmp` fails loudly.
+ * Not done, and reported instead of guessed: a base64 field that its first reading refuses while
+ * spaces at its edges allow the Swift decoder other readings, and payloads of kinds other than a
+ * phone number, give a result with the code "not_in_floor", which no decrypt-file output has, so
+ * a comparison with `cmp` fails loudly.
  * Also left out: --max-age, --mask, --format csv, --freshness-from-records (compare.sh uses none).
  *
  * Build: cc -O2 -std=c11 -Wall -o strict_floor strict_floor.c -lcrypto
@@ -335,7 +338,7 @@ typedef struct { size_t start, end; int escapes; } Value;
 typedef enum { COLLECT_RECORD, COLLECT_PAYLOAD } CollectMode;
 
 /* The record fields and their spellings, each a bit in `seen`. */
-enum Field { F_NONE, F_ID, F_SESSION_KEY, F_PREVIOUS_KEY, F_IV, F_DATA, F_APPID, F_NOW, F_MAX_AGE };
+enum Field { F_SESSION_KEY, F_PREVIOUS_KEY, F_IV, F_DATA, F_APPID, FIELD_COUNT };
 typedef struct { enum Field field; unsigned bit, other; const char *name; size_t len; const char *canonical; } Spelling;
 #define SPELL(field, bit, other, name, canonical) {field, 1u << (bit), 1u << (other), name, sizeof(name) - 1, canonical}
 static const Spelling SPELLINGS[] = {
@@ -368,8 +371,8 @@ typedef struct {
     /* A record line. */
     int has_id;
     Value id;
-    int has[F_MAX_AGE + 1];
-    Span field[F_MAX_AGE + 1];
+    int has[FIELD_COUNT];
+    Span field[FIELD_COUNT];
     unsigned seen;
     const char *wrong_type;    /* the first field that is neither a string nor null */
     unsigned ambiguous[2];     /* the two spellings of the first field spelled both ways */
