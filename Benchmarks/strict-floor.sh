@@ -54,8 +54,13 @@ same_results() { # NAME INPUT: strict_floor's results against decrypt-file --job
     "$work/strict_floor" "$2" "$work/floor.jsonl" 2>/dev/null || status=$?
     [ "$status" -le 1 ] || { echo "strict-floor: strict_floor exited $status on $1" >&2; exit 2; }
     if ! cmp -s "$work/swift.jsonl" "$work/floor.jsonl"; then
-        echo "strict-floor: strict_floor's results differ from decrypt-file's on $1; first differences:" >&2
-        diff "$work/swift.jsonl" "$work/floor.jsonl" | head -n 6 | cut -c 1-300 >&2
+        # The first differing result of each, payloads left out: they hold phone numbers.
+        local line
+        line=$(cmp "$work/swift.jsonl" "$work/floor.jsonl" 2>&1 | grep -o 'line [0-9]*' | cut -d' ' -f2 || true)
+        echo "strict-floor: strict_floor's results differ from decrypt-file's on $1, first at result line ${line:-?}:" >&2
+        for side in swift floor; do
+            sed -n "${line:-1}p" "$work/$side.jsonl" | sed -E 's/"data":.*/"data":…}/' | cut -c 1-300 | sed "s/^/  $side: /" >&2
+        done
         exit 1
     fi
     echo "same results: strict_floor and decrypt-file --jobs 1 on $1 ($(wc -l < "$work/swift.jsonl") result lines, cmp)"

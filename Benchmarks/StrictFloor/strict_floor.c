@@ -559,8 +559,8 @@ static int j_array(Json *j, int depth) {
     }
 }
 
-/* Which record field a top-level key of a line names, marking its spelling seen. */
-/* `now` and `max_age` are read only under --freshness-from-records, which this floor leaves out. */
+/* Which record field a top-level key of a line names, marking its spelling seen (`now` and
+ * `max_age` matter only under --freshness-from-records, which this floor leaves out). */
 static void record_member(Collected *c, const uint8_t *b, Span key, Value v) {
     uint8_t text[KEY_TEXT];
     size_t n;
