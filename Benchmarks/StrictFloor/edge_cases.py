@@ -9,8 +9,8 @@ base64 repairs and errors, key hints, sizes, padding, the watermark, the phone m
 previous key), so that `cmp` of the two programs' results shows the checks are the same, not only
 the happy path. Left out: payloads of other kinds, and spaces at a base64 field's edge when they
 must be read as '+' for the field to decode, which strict_floor does not model (it says
-`not_in_floor`). AES comes from the system's libcrypto through ctypes, so
-nothing needs installing. Deterministic: the same file every run.
+`not_in_floor`). AES comes from the system's libcrypto through ctypes, so nothing needs
+installing. Deterministic: the same file every run.
 """
 import base64
 import ctypes
@@ -64,7 +64,7 @@ def phone(number='"13580006666"', pure='"13580006666"', country='"86"', mark=Non
 
 
 def sealed(plaintext, blocks=None):
-    """A fresh key and iv, and the plaintext (str or bytes) padded and encrypted, as base64 texts."""
+    """A fresh key and iv, and the plaintext (str or bytes) padded, or `blocks` as given, encrypted."""
     key, iv = rng.randbytes(16), rng.randbytes(16)
     data = plaintext.encode() if isinstance(plaintext, str) else plaintext
     return key, iv, aes_cbc(key, iv, blocks if blocks is not None else pkcs7(data))
