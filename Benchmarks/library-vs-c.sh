@@ -30,13 +30,7 @@ runs=${2:-5}
 [ "$records" -ge 20000 ] || { echo "library-vs-c: RECORDS must be at least 20000 (instructions are counted on 20,000)" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# shared/ sits beside the clone; a git worktree finds it beside the main checkout.
-peer=$root/../shared/bench/c_evp_peer.c
-if [ ! -f "$peer" ]; then
-    main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo .)")
-    peer=$main/../shared/bench/c_evp_peer.c
-fi
-[ -f "$peer" ] || { echo "library-vs-c: ../shared/bench/c_evp_peer.c not found beside the repository" >&2; exit 2; }
+peer=$(Benchmarks/c-bound-source.sh) || exit 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
