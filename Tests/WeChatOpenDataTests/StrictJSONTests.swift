@@ -105,6 +105,33 @@ struct StrictJSONTests {
         #expect(verified.jsonString == text)
     }
 
+    /// The index records the members of the objects at the top level too, each with its object:
+    /// a key of one object must never be read as the same key of another.
+    @Test("the watermark is read from its own object, not from a sibling's or the top level's keys")
+    func membersOfTheirOwnObject() throws {
+        let good = #"{"appid":"wx0000000000000000","other":{"appid":"wx0000000000000000","timestamp":1},"#
+            + Self.watermark + #","last":{"watermark":{"appid":"wx0000000000000000"}}}"#
+        guard case .raw(let verified) = try Sealed(good).decryptPayload(as: .raw) else {
+            Issue.record("expected raw")
+            return
+        }
+        #expect(verified.watermark.appID == Sealed.appID && verified.watermark.timestamp == Sealed.timestamp)
+        let sibling = #"{"other":{"appid":"\#(Sealed.appID)","timestamp":1},"watermark":{"timestamp":1637744274,"appid":"wx0000000000000000"}}"#
+        let error = #expect(throws: OpenDataError.self) { try Sealed(sibling).decryptPayload(as: .raw) }
+        #expect(error?.code == .appIDMismatch)
+        let missing = #"{"other":{"appid":"\#(Sealed.appID)","timestamp":1},"watermark":{"timestamp":1637744274}}"#
+        let missingError = #expect(throws: OpenDataError.self) { try Sealed(missing).decryptPayload(as: .raw) }
+        #expect(missingError?.field == "watermark.appid")
+        // More members in all than the index holds: read by scanning, with the same results.
+        let crowded = "{" + (0..<12).map { #""o\#($0)":{"appid":"wx0000000000000000","timestamp":\#($0)}"# }.joined(separator: ",")
+            + "," + Self.watermark + "}"
+        guard case .raw(let crowdedPayload) = try Sealed(crowded).decryptPayload(as: .raw) else {
+            Issue.record("expected raw")
+            return
+        }
+        #expect(crowdedPayload.watermark.timestamp == Sealed.timestamp)
+    }
+
     @Test("a payload with more top-level members than the index holds is read the same")
     func manyMembers() throws {
         let extra = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")

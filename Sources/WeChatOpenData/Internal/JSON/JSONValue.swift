@@ -12,7 +12,8 @@ struct JSONValue {
     fileprivate let knownEnd: Int
     /// For a string whose end was recorded: whether it has escapes.
     fileprivate let knownEscapes: Bool
-    /// For an object the validator indexed: its members, so that no reader scans it again.
+    /// For an object the validator indexed (the root, and the objects that are its members):
+    /// its members, so that no reader scans it again.
     private let index: JSONMemberIndex?
 
     init(bytes: UnsafeRawBufferPointer, start: Int) {
@@ -32,12 +33,13 @@ struct JSONValue {
         index = nil
     }
 
-    /// An object with the member index the validator made of it.
-    init(bytes: UnsafeRawBufferPointer, start: Int, index: JSONMemberIndex) {
+    /// A measured value with the validator's index, read for the members whose parent is
+    /// `index.parent` (when the value is an object and the index is complete).
+    fileprivate init(bytes: UnsafeRawBufferPointer, start: Int, end: Int, stringHasEscapes: Bool, index: JSONMemberIndex) {
         self.bytes = bytes
         self.start = start
-        knownEnd = -1
-        knownEscapes = false
+        knownEnd = end
+        knownEscapes = stringHasEscapes
         self.index = index.isComplete ? index : nil
     }
 
@@ -73,7 +75,7 @@ struct JSONValue {
 
     /// The same, with the member index the validator made of it.
     static func root(of bytes: UnsafeRawBufferPointer, index: JSONMemberIndex) -> JSONValue {
-        JSONValue(bytes: bytes, start: root(of: bytes).start, index: index)
+        JSONValue(bytes: bytes, start: root(of: bytes).start, end: -1, stringHasEscapes: false, index: index)
     }
 
     // MARK: Scalars
@@ -135,7 +137,9 @@ struct JSONValue {
     ) throws(Failure) {
         guard kind == .object else { return }
         if let index {
-            for entry in index.entries[0..<index.count] { try body(entry.key, entry.value(in: bytes)) }
+            for entry in index.entries[0..<index.count] where entry.parent == index.parent {
+                try body(entry.key, index.value(of: entry, in: bytes))
+            }
             return
         }
         var index = Self.skipWhitespace(bytes, from: start + 1)
@@ -177,9 +181,9 @@ struct JSONValue {
         var found = InlineArray<count, JSONValue?>(repeating: nil)
         if let index {
             // The validator's index, read in place: a value is made only for a member asked for.
-            for entry in index.entries[0..<index.count] {
+            for entry in index.entries[0..<index.count] where entry.parent == index.parent {
                 for position in names.indices where entry.key.is(names[position], in: bytes) {
-                    found[position] = entry.value(in: bytes)
+                    found[position] = index.value(of: entry, in: bytes)
                     break
                 }
             }
@@ -261,6 +265,16 @@ extension JSONStringSpan {
 protocol JSONMemberCollector {
     /// Called for each top-level member, in document order, once its value is validated.
     mutating func collect(key: JSONStringSpan, value: JSONValue)
+
+    /// Called for each member of an object that is itself a top-level member's value (such as
+    /// `watermark`), once its value is validated; `parent` is that object's offset.
+    mutating func collectNested(in parent: Int, key: JSONStringSpan, value: JSONValue)
+}
+
+extension JSONMemberCollector {
+    /// Most collectors want the top level only.
+    @inline(__always)
+    mutating func collectNested(in parent: Int, key: JSONStringSpan, value: JSONValue) {}
 }
 
 /// Collects nothing: validation alone.
@@ -269,19 +283,18 @@ struct NoMemberCollector: JSONMemberCollector {
     func collect(key: JSONStringSpan, value: JSONValue) {}
 }
 
-/// The top-level members of a validated object, recorded in storage the caller provides (on
-/// the stack), so that readers look a member up instead of scanning the object again. An
-/// object with more members than the storage holds is read by scanning, as without an index.
+/// The members of a validated object and of the objects that are its members' values, recorded
+/// in storage the caller provides (on the stack), so that readers look a member up instead of
+/// scanning an object again. A document with more such members than the storage holds is read
+/// by scanning, as without an index.
 struct JSONMemberIndex: JSONMemberCollector {
     struct Entry {
         let key: JSONStringSpan
         let valueStart: Int
         let valueEnd: Int
+        /// The offset of the object the member is in; -1 for the top level.
+        let parent: Int
         let stringHasEscapes: Bool
-
-        func value(in bytes: UnsafeRawBufferPointer) -> JSONValue {
-            JSONValue(bytes: bytes, start: valueStart, end: valueEnd, stringHasEscapes: stringHasEscapes)
-        }
     }
 
     /// How many members the storage made by ``withStorage(_:)`` holds: more than any payload
@@ -292,6 +305,8 @@ struct JSONMemberIndex: JSONMemberCollector {
     let entries: UnsafeMutableBufferPointer<Entry>
     /// The members seen, including any past the storage's capacity.
     private(set) var count = 0
+    /// Whose members a value holding this index reads: -1 (the top level) or an object's offset.
+    fileprivate var parent = -1
 
     var isComplete: Bool { count <= entries.count }
 
@@ -314,12 +329,27 @@ struct JSONMemberIndex: JSONMemberCollector {
     private init(entries: UnsafeMutableBufferPointer<Entry>) { self.entries = entries }
 
     /// The validator hands over measured values: their end and escapes are read, not scanned.
-    mutating func collect(key: JSONStringSpan, value: JSONValue) {
+    mutating func collect(key: JSONStringSpan, value: JSONValue) { record(key, value, in: -1) }
+
+    mutating func collectNested(in parent: Int, key: JSONStringSpan, value: JSONValue) { record(key, value, in: parent) }
+
+    private mutating func record(_ key: JSONStringSpan, _ value: JSONValue, in parent: Int) {
         if count < entries.count {
             entries.initializeElement(
                 at: count,
-                to: Entry(key: key, valueStart: value.start, valueEnd: value.knownEnd, stringHasEscapes: value.knownEscapes))
+                to: Entry(
+                    key: key, valueStart: value.start, valueEnd: value.knownEnd, parent: parent,
+                    stringHasEscapes: value.knownEscapes))
         }
         count += 1
+    }
+
+    /// The value of `entry`, which reads its own members from this index when it is an object.
+    fileprivate func value(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> JSONValue {
+        var members = self
+        members.parent = entry.valueStart
+        return JSONValue(
+            bytes: bytes, start: entry.valueStart, end: entry.valueEnd, stringHasEscapes: entry.stringHasEscapes,
+            index: members)
     }
 }

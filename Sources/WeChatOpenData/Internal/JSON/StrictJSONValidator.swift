@@ -145,6 +145,7 @@ struct StrictJSONValidator {
 
     private mutating func object<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
+        let objectStart = index
         return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
             index += 1  // {
@@ -164,9 +165,14 @@ struct StrictJSONValidator {
                 let valueStart = index
                 var escapes = false
                 guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+                // The top level and the objects that are its members' values are handed over.
                 if depth == 1 {
                     collector.collect(
                         key: key, value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                } else if depth == 2 {
+                    collector.collectNested(
+                        in: objectStart, key: key,
+                        value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
                 }
                 skipWhitespace()
                 switch peek() {
