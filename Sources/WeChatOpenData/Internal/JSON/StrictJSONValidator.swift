@@ -369,20 +369,26 @@ private struct KeyList {
         self.bytes = bytes
     }
 
-    /// Adds `key`; returns `false` when an equal key is already present.
+    /// Adds `key`; returns `false` when an equal key is already present. Inline in the validator:
+    /// the common case (a few keys, all different) is a short loop; a set is made out of line.
+    @inline(__always)
     mutating func insertIfNew(_ key: JSONStringSpan) -> Bool {
-        if overflow != nil {
-            return overflow!.insert(JSONUnescape.string(bytes, key)).inserted
-        }
+        guard overflow == nil, count < inline.count else { return insertBeyondInline(key) }
         for seen in inline[0..<count] {
             // Keys of different lengths without escapes differ: most pairs end here.
             if !seen.hasEscapes && !key.hasEscapes && seen.end - seen.start != key.end - key.start { continue }
             if JSONUnescape.equal(bytes, seen, key) { return false }
         }
-        if count < inline.count {
-            inline[count] = key
-            count += 1
-            return true
+        inline[count] = key
+        count += 1
+        return true
+    }
+
+    /// Past the inline storage: every key so far goes into a set, and from then on each new one.
+    @inline(never)
+    private mutating func insertBeyondInline(_ key: JSONStringSpan) -> Bool {
+        if overflow != nil {
+            return overflow!.insert(JSONUnescape.string(bytes, key)).inserted
         }
         var set = Set<String>(minimumCapacity: count * 2)
         for seen in inline[0..<count] { set.insert(JSONUnescape.string(bytes, seen)) }
