@@ -67,22 +67,35 @@ enum JSONUnescape {
         }
     }
 
-    /// Whether two string tokens decode to the same string.
+    /// Whether two string tokens decode to the same string. Inline: keys are compared often, and
+    /// nearly always without escapes.
+    @inline(__always)
     static func equal(_ bytes: UnsafeRawBufferPointer, _ lhs: JSONStringSpan, _ rhs: JSONStringSpan) -> Bool {
         if !lhs.hasEscapes && !rhs.hasEscapes {
             return rawEqual(bytes, lhs, UnsafeRawBufferPointer(rebasing: bytes[rhs.start..<rhs.end]))
         }
-        return string(bytes, lhs) == string(bytes, rhs)
+        return decodedEqual(bytes, lhs, rhs)
     }
 
     /// Whether a string token decodes to exactly `expected` (UTF-8).
+    @inline(__always)
     static func equal(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ expected: UnsafeRawBufferPointer) -> Bool {
         if !span.hasEscapes { return rawEqual(bytes, span, expected) }
-        let decoded = string(bytes, span)
-        return decoded.utf8.elementsEqual(expected)
+        return decodedEqual(bytes, span, expected)
     }
 
+    @inline(__always)
     private static func rawEqual(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ expected: UnsafeRawBufferPointer) -> Bool {
         return ByteSearch.equal(UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end]), expected)
+    }
+
+    @inline(never)
+    private static func decodedEqual(_ bytes: UnsafeRawBufferPointer, _ lhs: JSONStringSpan, _ rhs: JSONStringSpan) -> Bool {
+        string(bytes, lhs) == string(bytes, rhs)
+    }
+
+    @inline(never)
+    private static func decodedEqual(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ expected: UnsafeRawBufferPointer) -> Bool {
+        string(bytes, span).utf8.elementsEqual(expected)
     }
 }
