@@ -4,7 +4,8 @@
 // What wxdecrypt needs from the C library that Swift cannot call directly: prctl is
 // variadic and SIGRTMIN/SIGRTMAX are macros, and neither imports into Swift; memrchr is a GNU
 // extension and mallopt lives in <malloc.h>, both of which Swift's Glibc module leaves out;
-// <fcntl.h> names O_TMPFILE only under _GNU_SOURCE, which the importer does not define.
+// <fcntl.h> names O_TMPFILE only under _GNU_SOURCE, which the importer does not define
+// (glibc's __O_TMPFILE is always there).
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,9 +71,10 @@ static inline int CWeChatOpenDataProcess_limitMallocRetention(int mmapThreshold,
 /// Opens an unnamed regular file for writing in `directory` (O_TMPFILE), or -1 with errno set
 /// (EOPNOTSUPP where the system has no such thing).
 static inline int CWeChatOpenDataProcess_openUnnamedFile(const char *directory, mode_t mode) {
-#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__))
-    // O_TMPFILE as the kernel defines it on these architectures (asm-generic/fcntl.h).
-    return open(directory, 020000000 | O_DIRECTORY | O_WRONLY | O_CLOEXEC, mode);
+#if defined(__linux__) && defined(__O_TMPFILE)
+    // glibc's own spelling of O_TMPFILE (O_DIRECTORY included), defined without _GNU_SOURCE and
+    // right for every architecture.
+    return open(directory, __O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
 #else
     (void)directory;
     (void)mode;

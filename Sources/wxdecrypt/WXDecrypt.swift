@@ -15,7 +15,7 @@ struct WXDecrypt: ParsableCommand {
             Output: a closed standard output (the reader of a pipe has gone) or a full disk is \
             error[output_failed], exit 74, in every subcommand: SIGPIPE and SIGXFSZ are ignored. --output PATH \
             writes a new file 0600 (less the umask) through a temporary file beside it, renamed into place when \
-            complete (on Linux it has no name until then, so even SIGKILL leaves nothing behind); an existing file \
+            complete (on Linux it has no name until just before, so SIGKILL leaves nothing behind); an existing file \
             keeps its mode. A symbolic link is followed, never replaced; /dev/stdout, \
             /dev/stderr and /dev/fd/N are written through the open descriptor; a FIFO or device is written in \
             place. A link, FIFO, device or file owned by another user in a world-writable sticky directory (/tmp) \

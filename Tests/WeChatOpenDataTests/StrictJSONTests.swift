@@ -94,8 +94,6 @@ struct StrictJSONTests {
         }
     }
 
-    /// Top-level members are indexed as they are validated, up to a fixed count; a payload with
-    /// more is read by scanning, with the same result.
     @Test("keys that share a length or their first eight bytes are different keys")
     func similarKeys() throws {
         let text = #"{"abcdefgh1":1,"abcdefgh2":2,"abcdefgh":3,"abcdefg":4,"bbcdefgh1":5,"# + Self.watermark + "}"
@@ -133,6 +131,33 @@ struct StrictJSONTests {
         #expect(crowdedPayload.watermark.timestamp == Sealed.timestamp)
     }
 
+    /// JSON keys are equal when their code points are, not when Unicode calls them equivalent:
+    /// the verdict must not depend on how a key is spelled (raw or escaped) or on how many keys
+    /// an object has (past 32 they are checked in a set).
+    @Test("canonically equivalent but different keys are not duplicates, escaped or raw, few or many")
+    func equivalentKeysAreDistinct() throws {
+        let pairs = [
+            #""K":1,"\u212a":2"#, "\"K\":1,\"\u{212A}\":2", #""\u00e9":1,"e\u0301":2"#, "\"\u{E9}\":1,\"e\u{301}\":2",
+        ]
+        let many = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        for pair in pairs {
+            for text in ["{" + pair + "," + Self.watermark + "}", "{" + many + "," + pair + "," + Self.watermark + "}"] {
+                guard case .raw(let verified) = try Sealed(text).decryptPayload(as: .raw) else {
+                    Issue.record("expected raw")
+                    return
+                }
+                #expect(verified.jsonString == text)
+            }
+        }
+        // A real duplicate is still one, however it is spelled.
+        for text in [#"{"\u004b":1,"K":2,"# + Self.watermark + "}", "{" + many + #","\u004b":1,"K":2,"# + Self.watermark + "}"] {
+            let error = #expect(throws: OpenDataError.self) { try Sealed(text).decryptPayload(as: .raw) }
+            #expect(error?.code == .decryptionFailed)
+        }
+    }
+
+    /// Top-level members are indexed as they are validated, up to a fixed count; a payload with
+    /// more is read by scanning, with the same result.
     @Test("a payload with more top-level members than the index holds is read the same")
     func manyMembers() throws {
         let extra = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")

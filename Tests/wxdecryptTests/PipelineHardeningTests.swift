@@ -106,6 +106,19 @@ struct PipelineHardeningTests {
         #expect(splitOutcome.status == 0, "\(splitOutcome.stderr)")
         #expect(Self.errorMessages(splitOutcome.stdout) == [nil])
 
+        // The mark split across reads, then a blank line and an over-long one: the newline right
+        // after the mark is still found (what was searched before the mark moves back with it).
+        let blank = try ChildProcess(["decrypt-file", "-"])
+        blank.input.fileHandleForWriting.write(Data([0xEF, 0xBB]))
+        usleep(200_000)
+        blank.input.fileHandleForWriting.write(
+            Data([0xBF, 0x0A] + Array(repeating: UInt8(ascii: "x"), count: (1 << 20) + 10) + [0x0A]
+                + Array((Self.record + "\n").utf8)))
+        let blankOutcome = blank.finish()
+        // Line 1 is blank (no result), line 2 the over-long one, named by its number.
+        let results = blankOutcome.stdout.split(separator: "\n")
+        #expect(results.count == 2 && results[0].hasPrefix(#"{"id":2,"ok":false"#), "\(blankOutcome.stdout.prefix(300))")
+
         // A slice of a file (a Spark partition) does not start the file.
         let slice = try WXDecryptRunner.run(
             ["decrypt-file", "-", "--first-line-number", "2"], stdin: mark + Self.record + "\n")

@@ -24,12 +24,18 @@ struct BatchLines: Sendable {
         }
     }
 
-    /// `{"id":…,"ok":true,"data":{…}}` or `{"id":…,"ok":false,"error":{…}}` and a newline, as
-    /// wxdecrypt's `BatchResultWriter` writes them (the CLI's own file, so not importable here).
+    /// `{"id":…,"ok":true,"data":{…}}` or `{"id":…,"ok":false,"error":{…}}` and a newline, written
+    /// the way wxdecrypt's `BatchResultWriter` writes them (the CLI's own file, so not importable
+    /// here; keep the two alike): the outcome passed as a parameter, literals as moves.
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        switch result.outcome {
+        appendOutcome(result.outcome, to: &output)
+        output.append("}\n")
+    }
+
+    private static func appendOutcome(_ outcome: BatchDecryptor.Outcome, to output: inout [UInt8]) {
+        switch outcome {
         case .decrypted(let payload, let key):
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
             payload.appendJSON(to: &output)
@@ -37,7 +43,6 @@ struct BatchLines: Sendable {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
         }
-        output.append("}\n")
     }
 
     /// A worker that has decrypted one line already, as `decrypt-file`'s workers have after their
@@ -75,9 +80,15 @@ struct BatchLines: Sendable {
 }
 
 extension [UInt8] {
-    /// Appends a literal's UTF-8 bytes with one copy, as wxdecrypt does (a `String`'s view goes
-    /// byte by byte).
+    /// Appends a literal's UTF-8 bytes: a few moves once inlined, as wxdecrypt does.
+    @inline(__always)
     fileprivate mutating func append(_ literal: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        let count = literal.utf8CodeUnitCount
+        append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                room.baseAddress?.initialize(from: literal.utf8Start, count: count)
+                written = count
+            }
+        }
     }
 }

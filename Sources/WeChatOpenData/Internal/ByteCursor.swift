@@ -100,12 +100,10 @@ struct ByteCursor: ~Copyable, JSONOutput {
         case 0x09: write(UInt8(ascii: "t"))
         default:
             write("u00")
-            write(Self.digits.utf8Start[Int(byte >> 4)])
-            write(Self.digits.utf8Start[Int(byte & 0xF)])
+            write(Hex.digits[Int(byte >> 4)])
+            write(Hex.digits[Int(byte & 0xF)])
         }
     }
-
-    private static let digits: StaticString = "0123456789abcdef"
 
     /// The most `writeDecimal(_:)` writes: a sign and 19 digits.
     static let decimalBound = 20
@@ -158,6 +156,9 @@ extension [UInt8] {
                 var cursor = ByteCursor(room)
                 body(&cursor)
                 count = cursor.written(since: room.baseAddress.unsafelyUnwrapped)
+                // Checked in every build, once per call: a bound too small must stop the process,
+                // not go on past a heap overrun.
+                precondition(count <= room.count, "ByteCursor: wrote past the room its caller reserved")
             }
         }
     }

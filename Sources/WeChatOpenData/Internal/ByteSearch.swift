@@ -26,7 +26,8 @@ enum ByteSearch {
         var hasEscapes = false
         while index < bytes.count {
             if index + 8 <= bytes.count {
-                let stops = quotesAndBackslashes(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let stops = quotesAndBackslashes(
+                    UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
                 guard stops != 0 else {
                     index += 8
                     continue
@@ -61,8 +62,7 @@ enum ByteSearch {
     static func specialStringBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func zeroBytes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
         let belowSpace = (word &- ones &* 0x20) & ~word & highs
-        return (word & highs) | belowSpace | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
+        return (word & highs) | belowSpace | quotesAndBackslashes(word)
     }
 }

@@ -61,7 +61,10 @@ struct InputReader {
         var searched = input.count
         var fresh = 0
         while !atEnd {
+            let before = input.count
             let count = try read(into: input)
+            // A byte-order mark dropped from the start moves back what was searched before it.
+            searched = max(0, searched - (before + count - input.count))
             fresh += count
             // A short read means nothing more is there yet (a pipe whose writer is slower than
             // us): the lines already here go on rather than wait for a full chunk.

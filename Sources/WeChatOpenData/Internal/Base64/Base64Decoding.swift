@@ -153,7 +153,7 @@ enum Base64Decoding {
     ) -> Int? {
         if constantTime {
             return decodeCanonical(input, into: output, sextet: standardSextet) { input, index in
-                let four = standardSextets(UInt64(input.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
+                let four = standardSextets(UInt64(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: index, as: UInt32.self))))
                 guard four & 0xC0C0_C0C0 == 0 else { return nil }
                 return UInt32(truncatingIfNeeded: four & 0x3F) << 18 | UInt32(truncatingIfNeeded: four >> 8 & 0x3F) << 12
                     | UInt32(truncatingIfNeeded: four >> 16 & 0x3F) << 6 | UInt32(truncatingIfNeeded: four >> 24 & 0x3F)

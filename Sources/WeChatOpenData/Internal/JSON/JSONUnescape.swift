@@ -89,9 +89,11 @@ enum JSONUnescape {
         return ByteSearch.equal(UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end]), expected)
     }
 
+    /// Compared as UTF-8 bytes: `String`'s `==` would equate canonically equivalent spellings
+    /// (`\u212a` and `K`), which JSON keys are not.
     @inline(never)
     private static func decodedEqual(_ bytes: UnsafeRawBufferPointer, _ lhs: JSONStringSpan, _ rhs: JSONStringSpan) -> Bool {
-        string(bytes, lhs) == string(bytes, rhs)
+        string(bytes, lhs).utf8.elementsEqual(string(bytes, rhs).utf8)
     }
 
     @inline(never)

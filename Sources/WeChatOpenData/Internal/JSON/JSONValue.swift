@@ -8,7 +8,8 @@ struct JSONValue {
     let bytes: UnsafeRawBufferPointer
     /// The offset of the value's first byte.
     let start: Int
-    /// The offset just past the value when the validator recorded it, else -1 (found by skipping).
+    /// The offset just past the value when it was measured (by the validator, or as its object
+    /// was read), else -1 (found by skipping when asked for).
     fileprivate let knownEnd: Int
     /// For a string whose end was recorded: whether it has escapes.
     fileprivate let knownEscapes: Bool
@@ -344,8 +345,13 @@ struct JSONMemberIndex: JSONMemberCollector {
         count += 1
     }
 
-    /// The value of `entry`, which reads its own members from this index when it is an object.
+    /// The value of `entry`. A top-level member's object reads its own members from this index;
+    /// a deeper one was not indexed, and is read by scanning.
     fileprivate func value(of entry: Entry, in bytes: UnsafeRawBufferPointer) -> JSONValue {
+        guard entry.parent == -1 else {
+            return JSONValue(
+                bytes: bytes, start: entry.valueStart, end: entry.valueEnd, stringHasEscapes: entry.stringHasEscapes)
+        }
         var members = self
         members.parent = entry.valueStart
         return JSONValue(

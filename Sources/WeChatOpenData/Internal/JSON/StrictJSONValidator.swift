@@ -197,30 +197,29 @@ struct StrictJSONValidator {
             // Eight bytes at a time, straight to the first byte that is not plain printable ASCII:
             // base64 fields and keys are all plain, so most strings end in one or a few steps.
             if index + 8 <= bytes.count {
-                let special = ByteSearch.specialStringBytes(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let special = ByteSearch.specialStringBytes(
+                    UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
                 guard special != 0 else {
                     index += 8
                     continue
                 }
                 index += special.trailingZeroBitCount >> 3
             } else {
-                // The last few bytes: the final eight loaded and shifted, so nothing is read past
-                // the end; the zeros shifted in count as special, and mark the end.
+                // The last few bytes in one word, nothing read past the end: the buffer's final
+                // eight shifted down, or (a buffer shorter than that) its bytes one by one. The
+                // zeros above them count as special, and mark the end.
                 let remaining = bytes.count - index
                 guard remaining > 0 else { return nil }
+                var word: UInt64 = 0
                 if bytes.count >= 8 {
-                    let word = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self) >> (64 - 8 * remaining)
-                    let offset = ByteSearch.specialStringBytes(word).trailingZeroBitCount >> 3
-                    guard offset < remaining else { return nil }
-                    index += offset
+                    word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+                        >> (64 - 8 * remaining)
                 } else {
-                    while index < bytes.count, (0x20..<0x80).contains(bytes[index]),
-                        bytes[index] != UInt8(ascii: "\\"), bytes[index] != UInt8(ascii: "\"")
-                    {
-                        index += 1
-                    }
-                    guard index < bytes.count else { return nil }
+                    for offset in 0..<remaining { word |= UInt64(bytes[index + offset]) << (8 * offset) }
                 }
+                let offset = ByteSearch.specialStringBytes(word).trailingZeroBitCount >> 3
+                guard offset < remaining else { return nil }
+                index += offset
             }
             switch bytes[index] {
             case UInt8(ascii: "\""):
@@ -366,7 +365,8 @@ private struct KeyList {
     let inline: UnsafeMutableBufferPointer<JSONStringSpan>
     let bytes: UnsafeRawBufferPointer
     var count = 0
-    var overflow: Set<String>? = nil
+    /// Keys as UTF-8 bytes: a set of `String`s would equate canonically equivalent keys.
+    var overflow: Set<[UInt8]>? = nil
 
     init(inline: UnsafeMutableBufferPointer<JSONStringSpan>, bytes: UnsafeRawBufferPointer) {
         self.inline = inline
@@ -392,11 +392,11 @@ private struct KeyList {
     @inline(never)
     private mutating func insertBeyondInline(_ key: JSONStringSpan) -> Bool {
         if overflow != nil {
-            return overflow!.insert(JSONUnescape.string(bytes, key)).inserted
+            return overflow!.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         }
-        var set = Set<String>(minimumCapacity: count * 2)
-        for seen in inline[0..<count] { set.insert(JSONUnescape.string(bytes, seen)) }
-        let inserted = set.insert(JSONUnescape.string(bytes, key)).inserted
+        var set = Set<[UInt8]>(minimumCapacity: count * 2)
+        for seen in inline[0..<count] { set.insert(Array(JSONUnescape.string(bytes, seen).utf8)) }
+        let inserted = set.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         overflow = set
         return inserted
     }
