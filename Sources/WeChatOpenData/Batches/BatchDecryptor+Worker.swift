@@ -44,33 +44,37 @@ extension BatchDecryptor {
             case .success(let scanned):
                 record = scanned
             }
-            let outcome: Outcome
-            do throws(OpenDataError) {
-                let (payload, key) = try decrypt(record)
-                outcome = .decrypted(batch.maskPhoneNumbers ? payload.masked() : payload, key: key)
-            } catch {
-                outcome = .failed(error)
-            }
             let id: RecordResult.Identifier =
                 if let span = record.id { .json(UnsafeRawBufferPointer(rebasing: record.line[span])) } else { .lineNumber }
-            body(RecordResult(lineNumber: lineNumber, id: id, outcome: outcome))
+            let mask = batch.maskPhoneNumbers
+            do throws(OpenDataError) {
+                // The payload is handed over where it is read, not returned through the scopes
+                // that decode and decrypt: each would move it (a few hundred bytes) on the way out.
+                try decrypt(record) { payload, key in
+                    body(RecordResult(lineNumber: lineNumber, id: id, outcome: .decrypted(mask ? payload.masked() : payload, key: key)))
+                }
+            } catch {
+                body(RecordResult(lineNumber: lineNumber, id: id, outcome: .failed(error)))
+            }
         }
 
-        /// The payload and the key that decrypted it: the record's key, then its previous key only
-        /// when the first gave `decryption_failed` (the ring's rule, see ``SessionKeyRing``).
-        private mutating func decrypt(_ record: BatchInputRecord.InPlace) throws(OpenDataError)
-            -> (OpenDataPayload, SessionKeyRing.Slot)
-        {
+        /// Decrypts `record` and hands its payload and the key that decrypted it to `deliver`: the
+        /// record's key, then its previous key only when the first gave `decryption_failed` (the
+        /// ring's rule, see ``SessionKeyRing``). `deliver` is the last thing a successful attempt
+        /// does, so nothing can throw after it: the record gets exactly one result.
+        private mutating func decrypt(
+            _ record: BatchInputRecord.InPlace, _ deliver: (OpenDataPayload, SessionKeyRing.Slot) -> Void
+        ) throws(OpenDataError) {
             let decryptor = try decryptor(for: record)
             if !isKnownUniquelyReferenced(&cipherContext) { cipherContext = AESCBC.DecryptionContext() }
             let context = cipherContext
-            return try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
+            try record.withText(record.sessionKey) { (keyText) throws(OpenDataError) in
                 try Base64Decoding.withDecoded(keyText, field: .sessionKey) { (key, _) throws(OpenDataError) in
                     do throws(OpenDataError) {
-                        return (try Self.decrypt(record, with: UnsafeRawBufferPointer(key), decryptor, context), .current)
+                        try Self.decrypt(record, with: UnsafeRawBufferPointer(key), decryptor, context) { deliver($0, .current) }
                     } catch {
                         guard error.code == .decryptionFailed, let previous = record.previousSessionKey else { throw error }
-                        return try record.withText(previous) { (previousText) throws(OpenDataError) in
+                        try record.withText(previous) { (previousText) throws(OpenDataError) in
                             try Base64Decoding.withDecoded(previousText, field: .previousSessionKey) {
                                 (previousKey, _) throws(OpenDataError) in
                                 // The same key again cannot help; compared in constant time.
@@ -78,9 +82,9 @@ extension BatchDecryptor {
                                     !SecureMemory.constantTimeEqual(
                                         UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(previousKey))
                                 else { throw error }
-                                return (
-                                    try Self.decrypt(record, with: UnsafeRawBufferPointer(previousKey), decryptor, context), .previous
-                                )
+                                try Self.decrypt(record, with: UnsafeRawBufferPointer(previousKey), decryptor, context) {
+                                    deliver($0, .previous)
+                                }
                             }
                         }
                     }
@@ -90,15 +94,15 @@ extension BatchDecryptor {
 
         private static func decrypt(
             _ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor,
-            _ context: AESCBC.DecryptionContext?
-        ) throws(OpenDataError) -> OpenDataPayload {
+            _ context: AESCBC.DecryptionContext?, _ deliver: (OpenDataPayload) -> Void
+        ) throws(OpenDataError) {
             try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                 try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
                     try decryptor.withVerifiedPlaintext(
                         encryptedDataText: dataText, ivText: ivText, key: key, reusing: context
                     ) {
                         (plaintext, root, watermark) throws(OpenDataError) in
-                        try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark)
+                        deliver(try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark))
                     }
                 }
             }
