@@ -40,12 +40,26 @@ struct BatchTests {
                 var id: [UInt8] = [], idText: [UInt8] = []
                 result.appendID(to: &id)
                 result.appendIDText(to: &idText)
+                Self.expectInPlaceAccessorsAgree(result)
                 copied = BatchResult(
                     outcome: result.outcome, lineNumber: result.lineNumber, id: String(decoding: id, as: UTF8.self),
                     idText: String(decoding: idText, as: UTF8.self))
             }
         }
         return copied!
+    }
+
+    /// `payload`, `key` and `error`, read in place, say what `outcome` says: every test that
+    /// decrypts a line through this suite checks them.
+    static func expectInPlaceAccessorsAgree(_ result: borrowing BatchDecryptor.RecordResult) {
+        switch result.outcome {
+        case .decrypted(let payload, let key):
+            #expect(result.key == key && result.error == nil)
+            #expect(result.payload == payload)
+        case .failed(let error):
+            #expect(result.key == nil && result.payload == nil)
+            #expect(result.error == error)
+        }
     }
 
     static func decrypt(_ line: String, lineNumber: Int = 7, with batch: BatchDecryptor = decryptor) -> BatchResult {

@@ -26,23 +26,18 @@ struct BatchLines: Sendable {
 
     /// `{"id":…,"ok":true,"data":{…}}` or `{"id":…,"ok":false,"error":{…}}` and a newline, written
     /// the way wxdecrypt's `BatchResultWriter` writes them (the CLI's own file, so not importable
-    /// here; keep the two alike): the outcome passed as a parameter, literals as moves.
+    /// here; keep the two alike): the payload read in place, literals as moves.
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        appendOutcome(result.outcome, to: &output)
-        output.append("}\n")
-    }
-
-    private static func appendOutcome(_ outcome: BatchDecryptor.Outcome, to output: inout [UInt8]) {
-        switch outcome {
-        case .decrypted(let payload, let key):
+        if let key = result.key {
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
-            payload.appendJSON(to: &output)
-        case .failed(let error):
+            result.payload?.appendJSON(to: &output)
+        } else if let error = result.error {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
         }
+        output.append("}\n")
     }
 
     /// A worker that has decrypted one line already, as `decrypt-file`'s workers have after their

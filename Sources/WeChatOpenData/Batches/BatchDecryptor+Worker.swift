@@ -25,7 +25,7 @@ extension BatchDecryptor {
         ///
         /// A record may carry `previous_session_key` (or `previousSessionKey`): when its
         /// `session_key` gives `decryption_failed`, the previous key is tried, as
-        /// ``SessionKeyRing`` does, and the outcome says `.previous`.
+        /// ``SessionKeyRing`` does, and the result's `key` says `.previous`.
         ///
         /// - Parameters:
         ///   - line: The line's bytes, without its newline (a trailing CR is ignored); at most
@@ -40,7 +40,7 @@ extension BatchDecryptor {
             let record: BatchInputRecord.InPlace
             switch BatchInputRecord.InPlace.scan(line, lineNumber: lineNumber) {
             case .failure(let failure):
-                return body(RecordResult(lineNumber: lineNumber, id: .text(failure.id), outcome: .failed(failure.error)))
+                return body(RecordResult(lineNumber: lineNumber, id: .text(failure.id), error: failure.error))
             case .success(let scanned):
                 record = scanned
             }
@@ -50,11 +50,12 @@ extension BatchDecryptor {
             do throws(OpenDataError) {
                 // The payload is handed over where it is read, not returned through the scopes
                 // that decode and decrypt: each would move it (a few hundred bytes) on the way out.
-                try decrypt(record) { payload, key in
-                    body(RecordResult(lineNumber: lineNumber, id: id, outcome: .decrypted(mask ? payload.masked() : payload, key: key)))
+                try decrypt(record) { (payload: consuming OpenDataPayload, key) in
+                    if mask { payload = payload.masked() }
+                    body(RecordResult(lineNumber: lineNumber, id: id, payload: payload, key: key))
                 }
             } catch {
-                body(RecordResult(lineNumber: lineNumber, id: id, outcome: .failed(error)))
+                body(RecordResult(lineNumber: lineNumber, id: id, error: error))
             }
         }
 
@@ -63,7 +64,7 @@ extension BatchDecryptor {
         /// ring's rule, see ``SessionKeyRing``). `deliver` is the last thing a successful attempt
         /// does, so nothing can throw after it: the record gets exactly one result.
         private mutating func decrypt(
-            _ record: BatchInputRecord.InPlace, _ deliver: (OpenDataPayload, SessionKeyRing.Slot) -> Void
+            _ record: BatchInputRecord.InPlace, _ deliver: (consuming OpenDataPayload, SessionKeyRing.Slot) -> Void
         ) throws(OpenDataError) {
             let decryptor = try decryptor(for: record)
             if !isKnownUniquelyReferenced(&cipherContext) { cipherContext = AESCBC.DecryptionContext() }
@@ -94,7 +95,7 @@ extension BatchDecryptor {
 
         private static func decrypt(
             _ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor,
-            _ context: AESCBC.DecryptionContext?, _ deliver: (OpenDataPayload) -> Void
+            _ context: AESCBC.DecryptionContext?, _ deliver: (consuming OpenDataPayload) -> Void
         ) throws(OpenDataError) {
             try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                 try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in

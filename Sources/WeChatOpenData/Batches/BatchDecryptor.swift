@@ -11,9 +11,10 @@
 /// let batch = try BatchDecryptor(defaultAppID: "wx4f4bc4dec97d474b")
 /// var worker = batch.makeWorker()
 /// worker.decrypt(line: lineBytes, lineNumber: 7) { result in
-///     switch result.outcome {
-///     case .decrypted(let payload, _): payload.appendJSON(to: &output)
-///     case .failed(let error): error.appendJSON(to: &output)
+///     if let error = result.error {
+///         error.appendJSON(to: &output)
+///     } else {
+///         result.payload?.appendJSON(to: &output)  // read in place, not copied
 ///     }
 /// }
 /// ```

@@ -19,14 +19,36 @@ extension BatchDecryptor {
 
         /// The 1-based line number the record was given.
         public let lineNumber: Int
-        /// The payload or the error.
-        public let outcome: Outcome
+        /// The verified payload; `nil` when the record failed.
+        ///
+        /// Read it in place (`result.payload?.appendJSON(to:)`): ``outcome`` makes a copy.
+        public let payload: OpenDataPayload?
+        /// Which key decrypted the record; `nil` when it failed.
+        public let key: SessionKeyRing.Slot?
+        /// Why the record failed; `nil` when it decrypted.
+        public let error: OpenDataError?
         let id: Identifier
 
-        init(lineNumber: Int, id: Identifier, outcome: Outcome) {
+        /// The payload or the error, as one value (a copy of the payload).
+        public var outcome: Outcome {
+            if let payload, let key { return .decrypted(payload, key: key) }
+            return .failed(error ?? .decryptionFailed)
+        }
+
+        init(lineNumber: Int, id: Identifier, payload: consuming OpenDataPayload, key: SessionKeyRing.Slot) {
             self.lineNumber = lineNumber
             self.id = id
-            self.outcome = outcome
+            self.payload = payload
+            self.key = key
+            error = nil
+        }
+
+        init(lineNumber: Int, id: Identifier, error: OpenDataError) {
+            self.lineNumber = lineNumber
+            self.id = id
+            payload = nil
+            key = nil
+            self.error = error
         }
 
         /// Appends the record's id as JSON on one line: its own `id`, of any JSON type,

@@ -23,39 +23,27 @@ struct BatchResultWriter: Sendable {
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        appendOutcome(result.outcome, to: &output)
-        output.append("}\n")
-    }
-
-    /// What follows the id. The outcome is a parameter, not a property read in the switch: the
-    /// compiler copies a payload matched out of a borrowed result, not one out of a parameter.
-    private static func appendOutcome(_ outcome: BatchDecryptor.Outcome, to output: inout [UInt8]) {
-        switch outcome {
-        case .decrypted(let payload, let key):
+        // The payload is read where the result holds it: binding it to a name would copy it.
+        if let key = result.key {
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
-            payload.appendJSON(to: &output)
-        case .failed(let error):
+            result.payload?.appendJSON(to: &output)
+        } else if let error = result.error {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
         }
+        output.append("}\n")
     }
 
     private static func appendCSVRow(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         var row = CSVRow()
         row.cell(0, to: &output) { result.appendIDText(to: &$0) }
-        appendCSVCells(result.outcome, row: &row, to: &output)
-    }
-
-    /// The cells after the id; the outcome is a parameter for the reason `appendOutcome` gives.
-    private static func appendCSVCells(_ outcome: BatchDecryptor.Outcome, row: inout CSVRow, to output: inout [UInt8]) {
-        switch outcome {
-        case .decrypted(let payload, let key):
+        if let key = result.key {
             row.cell(1, "true", to: &output)
-            payload.forEachTableCell { column, text in row.cell(3 + column, text, to: &output) }
+            result.payload?.forEachTableCell { column, text in row.cell(3 + column, text, to: &output) }
             // Which key decrypted it, named only when it was the previous one (as in JSON Lines).
             if key == .previous { row.cell(csvColumns.count - 2, "previous", to: &output) }
             row.end(&output)
-        case .failed(let error):
+        } else if let error = result.error {
             appendCSVFailureCells(code: error.code, reason: error.reason, row: &row, to: &output)
         }
     }

@@ -64,14 +64,10 @@ struct RecordTally {
     var failures = noFailures
     var previousKeyMatches = 0
 
-    mutating func count(_ outcome: BatchDecryptor.Outcome) {
-        switch outcome {
-        case .decrypted(_, let key):
-            records += 1
-            if key == .previous { previousKeyMatches += 1 }
-        case .failed(let error):
-            countFailure(error.code)
-        }
+    mutating func count(_ result: borrowing BatchDecryptor.RecordResult) {
+        if let error = result.error { return countFailure(error.code) }
+        records += 1
+        if result.key == .previous { previousKeyMatches += 1 }
     }
 
     /// Counts a record that failed with `code`.

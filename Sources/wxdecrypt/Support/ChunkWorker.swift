@@ -68,7 +68,7 @@ struct ChunkWorker {
             }
             decryptor.decrypt(line: line, lineNumber: lineNumber) { result in
                 writer.append(result, to: &output)
-                tally.count(result.outcome)
+                tally.count(result)
             }
         }
         chunk.nextLine = index
