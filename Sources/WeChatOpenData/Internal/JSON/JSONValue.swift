@@ -105,6 +105,22 @@ struct JSONValue {
     /// The value of an integer token (no fraction or exponent) that fits in `Int64`.
     var int64: Int64? {
         guard let token = numberToken else { return nil }
+        // Up to 18 digits cannot overflow: no checks per digit (timestamps have 10).
+        let negative = token.first == UInt8(ascii: "-")
+        let digits = negative ? token.count - 1 : token.count
+        if digits > 0 && digits <= 18 {
+            var value: Int64 = 0
+            for index in (negative ? 1 : 0)..<token.count {
+                let digit = token[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+            }
+            return negative ? -value : value
+        }
+        return Self.checkedInt64(token)
+    }
+
+    private static func checkedInt64(_ token: UnsafeRawBufferPointer) -> Int64? {
         var negative = false
         var value: Int64 = 0
         for (position, byte) in token.enumerated() {
