@@ -107,6 +107,13 @@ struct DecryptorTests {
             (#"{"opengid":"g","# + Sealed.watermarkJSON + "}", .group),
             (#"{"stepInfoList":[],"# + Sealed.watermarkJSON + "}", .werun),
             (#"{"something":1,"# + Sealed.watermarkJSON + "}", .raw),
+            // The first identifying key decides, wherever it stands, escaped or not.
+            (#"{"a":1,"openGId":"g","phoneNumber":"1","# + Sealed.watermarkJSON + "}", .share),
+            (#"{"a":1,"phone\u004eumber":"1","purePhoneNumber":"1","countryCode":"86","# + Sealed.watermarkJSON + "}", .phone),
+            // More members than the validator's index holds: read by scanning, the same answer.
+            ("{" + (0..<20).map { #""k\#($0)":\#($0),"# }.joined() + #""openGId":"g","phoneNumber":"1","#
+                + Sealed.watermarkJSON + "}", .share),
+            ("{" + (0..<20).map { #""k\#($0)":\#($0),"# }.joined() + Sealed.watermarkJSON + "}", .raw),
         ]
         for (json, kind) in cases {
             let payload = try Sealed(json).decryptPayload()

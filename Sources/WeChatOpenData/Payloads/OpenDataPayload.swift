@@ -49,22 +49,18 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
         /// Recognises a payload by its keys, each model's own (`recognisingKeys` in its file): the
         /// first member whose key identifies a model decides; anything else is `raw`.
         static func recognise(_ root: JSONValue) -> Kind {
-            var kind = Kind.raw
-            root.forEachMember { key, _ in
-                guard kind == .raw else { return }
-                for (candidate, keys) in recognisingKeys where keys.contains(where: { key.is($0, in: root.bytes) }) {
-                    kind = candidate
-                    return
-                }
+            recognisingKeys.withUnsafeBufferPointer { table in
+                root.firstMemberKey { key in table.first { key.is($0.key, in: root.bytes) }?.kind } ?? .raw
             }
-            return kind
         }
 
-        private static let recognisingKeys: [(Kind, [StaticString])] = [
-            (.phone, PhoneNumber.recognisingKeys), (.user, UserInfo.recognisingKeys),
-            (.werun, WeRunData.recognisingKeys), (.share, ShareInfo.recognisingKeys),
-            (.group, GroupEnterInfo.recognisingKeys),
-        ]
+        /// Every model's recognising keys with its kind, in one flat table: one look-up per key.
+        private static let recognisingKeys: [(key: StaticString, kind: Kind)] =
+            [
+                (Kind.phone, PhoneNumber.recognisingKeys), (.user, UserInfo.recognisingKeys),
+                (.werun, WeRunData.recognisingKeys), (.share, ShareInfo.recognisingKeys),
+                (.group, GroupEnterInfo.recognisingKeys),
+            ].flatMap { kind, keys in keys.map { (key: $0, kind: kind) } }
     }
 
     /// The kind of this payload.

@@ -192,6 +192,21 @@ struct JSONValue {
         }
     }
 
+    /// The first non-`nil` answer of `body` for the object's keys, in document order; `body` is
+    /// not called for the keys after it.
+    func firstMemberKey<Answer>(_ body: (JSONStringSpan) -> Answer?) -> Answer? {
+        guard let index else {
+            var answer: Answer?
+            forEachMember { key, _ in if answer == nil { answer = body(key) } }
+            return answer
+        }
+        guard kind == .object else { return nil }
+        for entry in index.entries[0..<index.count] where entry.parent == index.parent {
+            if let answer = body(entry.key) { return answer }
+        }
+        return nil
+    }
+
     /// The members named `names`, found in one pass over the object: the one way models
     /// collect their fields. Keys are unique in a validated document.
     func members<let count: Int>(_ names: InlineArray<count, StaticString>) -> InlineArray<count, JSONValue?> {
