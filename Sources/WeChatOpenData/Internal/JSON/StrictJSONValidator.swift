@@ -36,11 +36,19 @@ struct StrictJSONValidator {
     }
 
     private let bytes: UnsafeRawBufferPointer
+    /// The first byte: a validator is made only for a document that has one, so that reading a
+    /// byte is one load, without unwrapping `bytes.baseAddress` each time.
+    private let base: UnsafeRawPointer
+    private let count: Int
     private var index = 0
     /// The first problem found; set where a check fails, read only when one did.
     private var problem = Problem.syntax
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, base: UnsafeRawPointer) {
+        self.bytes = bytes
+        self.base = base
+        count = bytes.count
+    }
 
     /// Whether `bytes` is one strict JSON object, optionally surrounded by whitespace.
     static func isValidObject(_ bytes: UnsafeRawBufferPointer) -> Bool { problem(in: bytes) == nil }
@@ -57,7 +65,8 @@ struct StrictJSONValidator {
     static func problem<Collector: JSONMemberCollector>(
         in bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
     ) -> Problem? {
-        var validator = StrictJSONValidator(bytes)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .notAnObject }
+        var validator = StrictJSONValidator(bytes, base: base)
         validator.skipWhitespace()
         guard validator.peek() == UInt8(ascii: "{") else {
             let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
@@ -75,18 +84,22 @@ struct StrictJSONValidator {
 
     // MARK: Grammar
 
-    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+    @inline(__always)
+    private func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    private func peek() -> UInt8? { index < count ? byte(at: index) : nil }
 
     /// Most tokens are not preceded by whitespace: that case costs one comparison, inline.
     @inline(__always)
     private mutating func skipWhitespace() {
-        guard index < bytes.count, bytes[index] <= 0x20 else { return }
+        guard index < count, byte(at: index) <= 0x20 else { return }
         skipWhitespaceRun()
     }
 
     private mutating func skipWhitespaceRun() {
-        while index < bytes.count {
-            switch bytes[index] {
+        while index < count {
+            switch byte(at: index) {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
             default: return
             }
@@ -99,12 +112,12 @@ struct StrictJSONValidator {
     ) -> Bool {
         guard let byte = peek() else { return false }
         switch byte {
-        case UInt8(ascii: "{"): return object(depth: depth + 1, &collector)
-        case UInt8(ascii: "["): return array(depth: depth + 1, &collector)
         case UInt8(ascii: "\""):
             guard let span = string() else { return false }
             escapes = span.hasEscapes
             return true
+        case UInt8(ascii: "{"): return object(depth: depth + 1, &collector)
+        case UInt8(ascii: "["): return array(depth: depth + 1, &collector)
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -113,10 +126,10 @@ struct StrictJSONValidator {
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard bytes.count - index >= count else { return false }
-        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
-        index += count
+        let length = word.utf8CodeUnitCount
+        guard count - index >= length else { return false }
+        for offset in 0..<length where byte(at: index + offset) != word.utf8Start[offset] { return false }
+        index += length
         return true
     }
 
@@ -187,43 +200,20 @@ struct StrictJSONValidator {
     }
 
     /// Validates a string token at `index` (on its opening quote) and returns its content span.
-    /// Inline where it is used: most strings take one or a few eight-byte steps, less than a call.
+    /// Inline where it is used: most strings end in the first sixteen-byte step, less than a call.
     @inline(__always)
     private mutating func string() -> JSONStringSpan? {
         index += 1  // "
         let start = index
         var hasEscapes = false
         while true {
-            // Eight bytes at a time, straight to the first byte that is not plain printable ASCII:
-            // base64 fields and keys are all plain, so most strings end in one or a few steps.
-            if index + 8 <= bytes.count {
-                let special = ByteSearch.specialStringBytes(
-                    UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-                guard special != 0 else {
-                    index += 8
-                    continue
-                }
-                index += special.trailingZeroBitCount >> 3
-            } else {
-                // The last few bytes in one word, nothing read past the end: the buffer's final
-                // eight shifted down, or (a buffer shorter than that) its bytes one by one. The
-                // zeros above them count as special, and mark the end.
-                let remaining = bytes.count - index
-                guard remaining > 0 else { return nil }
-                var word: UInt64 = 0
-                if bytes.count >= 8 {
-                    word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
-                        >> (64 - 8 * remaining)
-                } else {
-                    for offset in 0..<remaining { word |= UInt64(bytes[index + offset]) << (8 * offset) }
-                }
-                let offset = ByteSearch.specialStringBytes(word).trailingZeroBitCount >> 3
-                guard offset < remaining else { return nil }
-                index += offset
-            }
-            switch bytes[index] {
+            // Straight to the first byte that is not plain printable ASCII: base64 fields and keys
+            // are all plain, so most strings stop only at their closing quote.
+            guard let stop = ByteSearch.stringStop(in: base, count: count, from: index) else { return nil }
+            index = stop
+            switch byte(at: stop) {
             case UInt8(ascii: "\""):
-                let span = JSONStringSpan(start: start, end: index, hasEscapes: hasEscapes)
+                let span = JSONStringSpan(start: start, end: stop, hasEscapes: hasEscapes)
                 index += 1
                 return span
             case UInt8(ascii: "\\"):
@@ -247,8 +237,8 @@ struct StrictJSONValidator {
     /// Validates an escape at `index` (on its backslash).
     @inline(never)
     private mutating func escape() -> Bool {
-        guard index + 1 < bytes.count else { return false }
-        switch bytes[index + 1] {
+        guard index + 1 < count else { return false }
+        switch byte(at: index + 1) {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             index += 2
@@ -259,7 +249,7 @@ struct StrictJSONValidator {
             switch unit {
             case 0xD800...0xDBFF:
                 // A high surrogate must be followed by an escaped low surrogate.
-                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                guard index + 1 < count, byte(at: index) == UInt8(ascii: "\\"), byte(at: index + 1) == UInt8(ascii: "u"),
                     let low = JSONUnescape.hexQuad(bytes, at: index + 2), (0xDC00...0xDFFF).contains(low)
                 else { return false }
                 index += 6
@@ -277,10 +267,10 @@ struct StrictJSONValidator {
     /// Validates one UTF-8 sequence of two to four bytes at `index` (Unicode Table 3-7).
     @inline(never)
     private mutating func multibyteScalar() -> Bool {
-        let lead = bytes[index]
-        let remaining = bytes.count - index
+        let lead = byte(at: index)
+        let remaining = count - index
         func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
-            range.contains(bytes[index + offset])
+            range.contains(byte(at: index + offset))
         }
         switch lead {
         case 0xC2...0xDF:
@@ -302,40 +292,43 @@ struct StrictJSONValidator {
         return true
     }
 
+    /// Validates a number token at `index`, which `value` has seen is not the end.
     private mutating func number() -> Bool {
         let start = index
-        func digit() -> Bool { index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) }
-        if peek() == UInt8(ascii: "-") { index += 1 }
-        guard digit() else { return false }
+        // A local offset: the digit loops then keep it in a register.
+        var offset = index
+        func isDigit(_ offset: Int) -> Bool { offset < count && byte(at: offset) &- UInt8(ascii: "0") < 10 }
+        if byte(at: offset) == UInt8(ascii: "-") { offset += 1 }
+        guard isDigit(offset) else { return false }
         var integerDigits = 0
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
+        if byte(at: offset) == UInt8(ascii: "0") {
+            offset += 1
         } else {
-            while digit() {
-                index += 1
-                integerDigits += 1
-            }
+            let digitsStart = offset
+            repeat { offset += 1 } while isDigit(offset)
+            integerDigits = offset - digitsStart
         }
-        if peek() == UInt8(ascii: ".") {
-            index += 1
-            guard digit() else { return false }
-            while digit() { index += 1 }
+        if offset < count, byte(at: offset) == UInt8(ascii: ".") {
+            offset += 1
+            guard isDigit(offset) else { return false }
+            repeat { offset += 1 } while isDigit(offset)
         }
         var exponent = 0
-        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            index += 1
+        if offset < count, byte(at: offset) | 0x20 == UInt8(ascii: "e") {
+            offset += 1
             var negative = false
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") {
-                negative = bytes[index] == UInt8(ascii: "-")
-                index += 1
+            if offset < count, byte(at: offset) == UInt8(ascii: "+") || byte(at: offset) == UInt8(ascii: "-") {
+                negative = byte(at: offset) == UInt8(ascii: "-")
+                offset += 1
             }
-            guard digit() else { return false }
-            while digit() {
-                exponent = min(exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")), 100_000)
-                index += 1
-            }
+            guard isDigit(offset) else { return false }
+            repeat {
+                exponent = min(exponent * 10 + Int(byte(at: offset) - UInt8(ascii: "0")), 100_000)
+                offset += 1
+            } while isDigit(offset)
             if negative { exponent = -exponent }
         }
+        index = offset
         guard index - start <= Self.maximumNumberLength else { return fail(.numberTooLong) }
         // Out of range for a double (overflow past 1.8e308, or a non-zero value that underflows
         // to zero): only possible with an exponent or many digits, so only those are converted.
@@ -377,10 +370,19 @@ private struct KeyList {
     /// the common case (a few keys, all different) is a short loop; a set is made out of line.
     @inline(__always)
     mutating func insertIfNew(_ key: JSONStringSpan) -> Bool {
-        guard overflow == nil, count < inline.count else { return insertBeyondInline(key) }
+        // Past the inline storage `count` stays at its capacity, and every key goes to the set.
+        guard count < inline.count else { return insertBeyondInline(key) }
+        let length = key.end - key.start
         for seen in inline[0..<count] {
-            // Keys of different lengths without escapes differ: most pairs end here.
-            if !seen.hasEscapes && !key.hasEscapes && seen.end - seen.start != key.end - key.start { continue }
+            if seen.hasEscapes || key.hasEscapes {
+                if JSONUnescape.equal(bytes, seen, key) { return false }
+                continue
+            }
+            // Keys of different lengths differ, and most of the same length differ in their first
+            // or last byte ("id", "iv"): settled without a call.
+            guard seen.end - seen.start == length else { continue }
+            if length == 0 { return false }
+            guard bytes[seen.start] == bytes[key.start], bytes[seen.end - 1] == bytes[key.end - 1] else { continue }
             if JSONUnescape.equal(bytes, seen, key) { return false }
         }
         inline[count] = key
