@@ -88,33 +88,42 @@ struct StrictJSONValidator {
     private func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
 
     @inline(__always)
-    private func peek() -> UInt8? { index < count ? byte(at: index) : nil }
+    private func peek() -> UInt8? { byte(after: index) }
 
-    /// Most tokens are not preceded by whitespace: that case costs one comparison, inline.
+    /// The byte at `offset`, or `nil` at the end.
     @inline(__always)
-    private mutating func skipWhitespace() {
-        guard index < count, byte(at: index) <= 0x20 else { return }
-        skipWhitespaceRun()
+    private func byte(after offset: Int) -> UInt8? { offset < count ? byte(at: offset) : nil }
+
+    @inline(__always)
+    private mutating func skipWhitespace() { index = whitespaceEnd(from: index) }
+
+    /// The offset of the first byte at or after `offset` that is not whitespace. Most tokens are
+    /// not preceded by whitespace: that case costs one comparison, inline.
+    @inline(__always)
+    private func whitespaceEnd(from offset: Int) -> Int {
+        guard offset < count, byte(at: offset) <= 0x20 else { return offset }
+        return whitespaceRunEnd(from: offset)
     }
 
-    private mutating func skipWhitespaceRun() {
-        while index < count {
-            switch byte(at: index) {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
+    private func whitespaceRunEnd(from start: Int) -> Int {
+        var offset = start
+        while offset < count {
+            switch byte(at: offset) {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return offset
             }
         }
+        return offset
     }
 
-    /// Validates the value at `index`; `escapes` says whether a string value has escapes.
-    private mutating func value<Collector: JSONMemberCollector>(
-        depth: Int, _ collector: inout Collector, escapes: inout Bool
-    ) -> Bool {
+    /// Validates the value at `index`.
+    private mutating func value<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard let byte = peek() else { return false }
         switch byte {
         case UInt8(ascii: "\""):
-            guard let span = string() else { return false }
-            escapes = span.hasEscapes
+            var offset = index
+            guard string(at: &offset) != nil else { return false }
+            index = offset
             return true
         case UInt8(ascii: "{"): return object(depth: depth + 1, &collector)
         case UInt8(ascii: "["): return array(depth: depth + 1, &collector)
@@ -143,8 +152,7 @@ struct StrictJSONValidator {
         }
         while true {
             skipWhitespace()
-            var escapes = false
-            guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+            guard value(depth: depth, &collector) else { return false }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -159,39 +167,47 @@ struct StrictJSONValidator {
     private mutating func object<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         let objectStart = index
+        // The loop keeps its offset in a local, which stays in a register; `index` is written
+        // only for the calls that read it (a value, an escape).
         return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
-            index += 1  // {
-            skipWhitespace()
-            if peek() == UInt8(ascii: "}") {
-                index += 1
+            var offset = whitespaceEnd(from: index + 1)  // past {
+            if byte(after: offset) == UInt8(ascii: "}") {
+                index = offset + 1
                 return true
             }
             while true {
-                skipWhitespace()
-                guard peek() == UInt8(ascii: "\""), let key = string() else { return false }
+                offset = whitespaceEnd(from: offset)
+                guard byte(after: offset) == UInt8(ascii: "\""), let key = string(at: &offset) else { return false }
                 guard keys.insertIfNew(key) else { return fail(.duplicateKey) }
-                skipWhitespace()
-                guard peek() == UInt8(ascii: ":") else { return false }
-                index += 1
-                skipWhitespace()
-                let valueStart = index
+                offset = whitespaceEnd(from: offset)
+                guard byte(after: offset) == UInt8(ascii: ":") else { return false }
+                let valueStart = whitespaceEnd(from: offset + 1)
+                // A string, the commonest value, here; anything else through a call.
                 var escapes = false
-                guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+                if byte(after: valueStart) == UInt8(ascii: "\"") {
+                    offset = valueStart
+                    guard let span = string(at: &offset) else { return false }
+                    escapes = span.hasEscapes
+                } else {
+                    index = valueStart
+                    guard value(depth: depth, &collector) else { return false }
+                    offset = index
+                }
                 // The top level and the objects that are its members' values are handed over.
                 if depth == 1 {
                     collector.collect(
-                        key: key, value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                        key: key, value: JSONValue(bytes: bytes, start: valueStart, end: offset, stringHasEscapes: escapes))
                 } else if depth == 2 {
                     collector.collectNested(
                         in: objectStart, key: key,
-                        value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                        value: JSONValue(bytes: bytes, start: valueStart, end: offset, stringHasEscapes: escapes))
                 }
-                skipWhitespace()
-                switch peek() {
-                case UInt8(ascii: ","): index += 1
+                offset = whitespaceEnd(from: offset)
+                switch byte(after: offset) {
+                case UInt8(ascii: ","): offset += 1
                 case UInt8(ascii: "}"):
-                    index += 1
+                    index = offset + 1
                     return true
                 default: return false
                 }
@@ -199,37 +215,41 @@ struct StrictJSONValidator {
         }
     }
 
-    /// Validates a string token at `index` (on its opening quote) and returns its content span.
-    /// Inline where it is used: most strings end in the first sixteen-byte step, less than a call.
+    /// Validates a string token at `offset` (on its opening quote), moves `offset` past it and
+    /// returns its content span. Inline where it is used: most strings end in the first
+    /// sixteen-byte step, less than a call.
     @inline(__always)
-    private mutating func string() -> JSONStringSpan? {
-        index += 1  // "
-        let start = index
+    private mutating func string(at offset: inout Int) -> JSONStringSpan? {
+        offset += 1  // "
+        let start = offset
         var hasEscapes = false
         while true {
             // Straight to the first byte that is not plain printable ASCII: base64 fields and keys
             // are all plain, so most strings stop only at their closing quote.
-            guard let stop = ByteSearch.stringStop(in: base, count: count, from: index) else { return nil }
-            index = stop
+            guard let stop = ByteSearch.stringStop(in: base, count: count, from: offset) else { return nil }
+            offset = stop
             switch byte(at: stop) {
             case UInt8(ascii: "\""):
-                let span = JSONStringSpan(start: start, end: stop, hasEscapes: hasEscapes)
-                index += 1
-                return span
+                offset += 1
+                return JSONStringSpan(start: start, end: stop, hasEscapes: hasEscapes)
             case UInt8(ascii: "\\"):
                 hasEscapes = true
+                index = offset
                 guard escape() else {
                     problem = .invalidEscape
                     return nil
                 }
+                offset = index
             case 0x00..<0x20:
                 problem = .controlCharacter
                 return nil
             default:
+                index = offset
                 guard multibyteScalar() else {
                     problem = .invalidUTF8
                     return nil
                 }
+                offset = index
             }
         }
     }
