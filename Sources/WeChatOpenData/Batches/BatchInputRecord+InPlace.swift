@@ -15,10 +15,15 @@ extension BatchInputRecord {
         let previousSessionKey: JSONStringSpan?
         let iv: JSONStringSpan
         let encryptedData: JSONStringSpan
+        /// Where the values of `now` and `max_age` are: kept as offsets, which are smaller to
+        /// return and copy than values, for members that most records do not have.
+        let nowExtent: Range<Int>?
+        let maximumAgeExtent: Range<Int>?
+
         /// A record's own clock and maximum age (`now`, `max_age`), read as the conformance cases
         /// and test vectors carry them; used only when the batch says so.
-        let now: JSONValue?
-        let maximumAge: JSONValue?
+        var now: JSONValue? { nowExtent.map { JSONValue(bytes: line, start: $0.lowerBound) } }
+        var maximumAge: JSONValue? { maximumAgeExtent.map { JSONValue(bytes: line, start: $0.lowerBound) } }
     }
 
     /// What `scan` finds as the validator passes over the line's members, before it knows
@@ -30,8 +35,8 @@ extension BatchInputRecord {
         var previousSessionKey: JSONStringSpan?
         var iv: JSONStringSpan?
         var encryptedData: JSONStringSpan?
-        var now: JSONValue?
-        var maximumAge: JSONValue?
+        var now: Range<Int>?
+        var maximumAge: Range<Int>?
         /// The first field that is neither a string nor null, as it was spelled.
         var wrongType: InPlace.Spelling?
         /// Which spellings were seen, as bits: a field spelled both ways is ambiguous.
@@ -43,8 +48,8 @@ extension BatchInputRecord {
             switch InPlace.Member.named(key, in: value.bytes) {
             case nil: return
             case .id: id = value.start..<value.end
-            case .now: now = value
-            case .maximumAge: maximumAge = value
+            case .now: now = value.start..<value.end
+            case .maximumAge: maximumAge = value.start..<value.end
             case .field(let spelling):
                 if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other, spelling) }
                 seen |= spelling.bit
@@ -207,8 +212,8 @@ extension BatchInputRecord.InPlace {
         return .success(
             Self(
                 line: line, lineNumber: lineNumber, id: record.id, appID: record.appID, sessionKey: sessionKey,
-                previousSessionKey: record.previousSessionKey, iv: iv, encryptedData: encryptedData, now: record.now,
-                maximumAge: record.maximumAge))
+                previousSessionKey: record.previousSessionKey, iv: iv, encryptedData: encryptedData,
+                nowExtent: record.now, maximumAgeExtent: record.maximumAge))
     }
 
     /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes
