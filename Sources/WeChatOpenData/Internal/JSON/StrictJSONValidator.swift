@@ -169,7 +169,7 @@ struct StrictJSONValidator {
         let objectStart = index
         // The loop keeps its offset in a local, which stays in a register; `index` is written
         // only for the calls that read it (a value, an escape).
-        return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
+        return withUnsafeTemporaryAllocation(of: KeyList.Key.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
             var offset = whitespaceEnd(from: index + 1)  // past {
             if byte(after: offset) == UInt8(ascii: "}") {
@@ -375,37 +375,42 @@ struct JSONStringSpan {
 
 /// The keys seen so far in one object: inline up to a fixed count, then in a set.
 private struct KeyList {
-    let inline: UnsafeMutableBufferPointer<JSONStringSpan>
+    /// A key, and a summary of it that most other keys differ from in one comparison.
+    struct Key {
+        let span: JSONStringSpan
+        let summary: UInt64
+    }
+
+    let inline: UnsafeMutableBufferPointer<Key>
     let bytes: UnsafeRawBufferPointer
     var count = 0
+    /// Whether a key so far has escapes: then keys are compared by their unescaped text.
+    var escapes = false
     /// Keys as UTF-8 bytes: a set of `String`s would equate canonically equivalent keys.
     var overflow: Set<[UInt8]>? = nil
 
-    init(inline: UnsafeMutableBufferPointer<JSONStringSpan>, bytes: UnsafeRawBufferPointer) {
+    init(inline: UnsafeMutableBufferPointer<Key>, bytes: UnsafeRawBufferPointer) {
         self.inline = inline
         self.bytes = bytes
     }
 
     /// Adds `key`; returns `false` when an equal key is already present. Inline in the validator:
-    /// the common case (a few keys, all different) is a short loop; a set is made out of line.
+    /// the common case (a few keys without escapes, all different) is a short loop over the
+    /// summaries; a set is made out of line.
     @inline(__always)
     mutating func insertIfNew(_ key: JSONStringSpan) -> Bool {
         // Past the inline storage `count` stays at its capacity, and every key goes to the set.
         guard count < inline.count else { return insertBeyondInline(key) }
+        // Keys without escapes are equal only if their lengths and their first and last bytes
+        // are ("id" and "iv" differ in the last).
         let length = key.end - key.start
-        for seen in inline[0..<count] {
-            if seen.hasEscapes || key.hasEscapes {
-                if JSONUnescape.equal(bytes, seen, key) { return false }
-                continue
-            }
-            // Keys of different lengths differ, and most of the same length differ in their first
-            // or last byte ("id", "iv"): settled without a call.
-            guard seen.end - seen.start == length else { continue }
-            if length == 0 { return false }
-            guard bytes[seen.start] == bytes[key.start], bytes[seen.end - 1] == bytes[key.end - 1] else { continue }
-            if JSONUnescape.equal(bytes, seen, key) { return false }
+        let summary = length == 0
+            ? 0 : UInt64(length) | UInt64(bytes[key.start]) << 32 | UInt64(bytes[key.end - 1]) << 40
+        escapes = escapes || key.hasEscapes
+        for seen in inline[0..<count] where escapes || seen.summary == summary {
+            if JSONUnescape.equal(bytes, seen.span, key) { return false }
         }
-        inline[count] = key
+        inline[count] = Key(span: key, summary: summary)
         count += 1
         return true
     }
@@ -417,7 +422,7 @@ private struct KeyList {
             return overflow!.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         }
         var set = Set<[UInt8]>(minimumCapacity: count * 2)
-        for seen in inline[0..<count] { set.insert(Array(JSONUnescape.string(bytes, seen).utf8)) }
+        for seen in inline[0..<count] { set.insert(Array(JSONUnescape.string(bytes, seen.span).utf8)) }
         let inserted = set.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         overflow = set
         return inserted
