@@ -188,7 +188,7 @@ extension BatchInputRecord.InPlace {
 
     static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<Self, Failure> {
         var line = rawLine
-        if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+        if !line.isEmpty, line[line.count - 1] == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
         func failure(_ problem: String, id: Range<Int>? = nil) -> Result<Self, Failure> {
             .failure(Failure(id: Self.idText(id, in: line, lineNumber: lineNumber), error: invalid(problem, lineNumber: lineNumber)))
         }
