@@ -15,10 +15,15 @@ extension BatchInputRecord {
         let previousSessionKey: JSONStringSpan?
         let iv: JSONStringSpan
         let encryptedData: JSONStringSpan
+        /// Where the values of `now` and `max_age` are: kept as offsets, which are smaller to
+        /// return and copy than values, for members that most records do not have.
+        let nowExtent: Range<Int>?
+        let maximumAgeExtent: Range<Int>?
+
         /// A record's own clock and maximum age (`now`, `max_age`), read as the conformance cases
         /// and test vectors carry them; used only when the batch says so.
-        let now: JSONValue?
-        let maximumAge: JSONValue?
+        var now: JSONValue? { nowExtent.map { JSONValue(bytes: line, start: $0.lowerBound) } }
+        var maximumAge: JSONValue? { maximumAgeExtent.map { JSONValue(bytes: line, start: $0.lowerBound) } }
     }
 
     /// What `scan` finds as the validator passes over the line's members, before it knows
@@ -30,47 +35,33 @@ extension BatchInputRecord {
         var previousSessionKey: JSONStringSpan?
         var iv: JSONStringSpan?
         var encryptedData: JSONStringSpan?
-        var now: JSONValue?
-        var maximumAge: JSONValue?
-        /// The first field that is neither a string nor null.
-        var wrongType: String?
+        var now: Range<Int>?
+        var maximumAge: Range<Int>?
+        /// The first field that is neither a string nor null, as it was spelled.
+        var wrongType: InPlace.Spelling?
         /// Which spellings were seen, as bits: a field spelled both ways is ambiguous.
         var seen: UInt16 = 0
-        var ambiguous: (String, String)?
+        /// The first field spelled both ways: the spelling seen first, then the other.
+        var ambiguous: (InPlace.Spelling, InPlace.Spelling)?
 
         mutating func collect(key: JSONStringSpan, value: JSONValue) {
-            let line = value.bytes
-            func take(_ name: String, _ spelling: InPlace.Spelling) -> JSONStringSpan? {
-                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other.name, spelling.name) }
+            switch InPlace.Member.named(key, in: value.bytes) {
+            case nil: return
+            case .id: id = value.start..<value.end
+            case .now: now = value.start..<value.end
+            case .maximumAge: maximumAge = value.start..<value.end
+            case .field(let spelling):
+                if seen & spelling.other.bit != 0, ambiguous == nil { ambiguous = (spelling.other, spelling) }
                 seen |= spelling.bit
-                if let span = value.stringSpan { return span }
-                if value.kind != .null, wrongType == nil { wrongType = name }
-                return nil
-            }
-            if key.is("id", in: line) {
-                id = value.start..<value.end
-            } else if key.is("now", in: line) {
-                now = value
-            } else if key.is("max_age", in: line) {
-                maximumAge = value
-            } else if key.is("session_key", in: line) {
-                sessionKey = take("session_key", .sessionKeySnake)
-            } else if key.is("sessionKey", in: line) {
-                sessionKey = take("session_key", .sessionKeyCamel)
-            } else if key.is("previous_session_key", in: line) {
-                previousSessionKey = take("previous_session_key", .previousSessionKeySnake)
-            } else if key.is("previousSessionKey", in: line) {
-                previousSessionKey = take("previous_session_key", .previousSessionKeyCamel)
-            } else if key.is("iv", in: line) {
-                iv = take("iv", .iv)
-            } else if key.is("encrypted_data", in: line) {
-                encryptedData = take("encrypted_data", .encryptedDataSnake)
-            } else if key.is("encryptedData", in: line) {
-                encryptedData = take("encrypted_data", .encryptedDataCamel)
-            } else if key.is("appid", in: line) {
-                appID = take("appid", .appIDLower)
-            } else if key.is("appId", in: line) {
-                appID = take("appid", .appIDCamel)
+                let span = value.stringSpan
+                if span == nil, value.kind != .null, wrongType == nil { wrongType = spelling }
+                switch spelling {
+                case .sessionKeySnake, .sessionKeyCamel: sessionKey = span
+                case .previousSessionKeySnake, .previousSessionKeyCamel: previousSessionKey = span
+                case .iv: iv = span
+                case .encryptedDataSnake, .encryptedDataCamel: encryptedData = span
+                case .appIDLower, .appIDCamel: appID = span
+                }
             }
         }
     }
@@ -124,6 +115,17 @@ extension BatchInputRecord.InPlace {
             }
         }
 
+        /// The field's name in messages: its snake_case spelling, whichever it came in.
+        var fieldName: String {
+            switch self {
+            case .sessionKeySnake, .sessionKeyCamel: "session_key"
+            case .iv: "iv"
+            case .encryptedDataSnake, .encryptedDataCamel: "encrypted_data"
+            case .appIDLower, .appIDCamel: "appid"
+            case .previousSessionKeySnake, .previousSessionKeyCamel: "previous_session_key"
+            }
+        }
+
         /// The other spelling of the same field (itself for `iv`, which has one).
         var other: Spelling {
             switch self {
@@ -140,13 +142,53 @@ extension BatchInputRecord.InPlace {
         }
     }
 
+    /// A top-level member of a record line that `scan` reads.
+    enum Member: Equatable {
+        case id, now, maximumAge
+        case field(Spelling)
+
+        /// The member `key` names. A key with escapes is read by its unescaped text (a writer may
+        /// escape any character: `"session\u005fkey"` is `session_key`).
+        @inline(__always)
+        static func named(_ key: JSONStringSpan, in line: UnsafeRawBufferPointer) -> Member? {
+            guard key.hasEscapes else { return spelled(UnsafeRawBufferPointer(rebasing: line[key.start..<key.end])) }
+            return namedByEscapedKey(key, in: line)
+        }
+
+        @inline(never)
+        private static func namedByEscapedKey(_ key: JSONStringSpan, in line: UnsafeRawBufferPointer) -> Member? {
+            var text = JSONUnescape.string(line, key)
+            return text.withUTF8 { spelled(UnsafeRawBufferPointer($0)) }
+        }
+
+        /// The member spelled `text`: the length picks at most two names, each then compared
+        /// a word or two at a time, so that any key costs one or two comparisons.
+        @inline(__always)
+        private static func spelled(_ text: UnsafeRawBufferPointer) -> Member? {
+            func `is`(_ name: StaticString) -> Bool { ByteSearch.equal(text, sameLengthAs: name) }
+            switch text.count {
+            case 2: return `is`("id") ? .id : `is`("iv") ? .field(.iv) : nil
+            case 3: return `is`("now") ? .now : nil
+            case 5: return `is`("appid") ? .field(.appIDLower) : `is`("appId") ? .field(.appIDCamel) : nil
+            case 7: return `is`("max_age") ? .maximumAge : nil
+            case 10: return `is`("sessionKey") ? .field(.sessionKeyCamel) : nil
+            case 11: return `is`("session_key") ? .field(.sessionKeySnake) : nil
+            case 13: return `is`("encryptedData") ? .field(.encryptedDataCamel) : nil
+            case 14: return `is`("encrypted_data") ? .field(.encryptedDataSnake) : nil
+            case 18: return `is`("previousSessionKey") ? .field(.previousSessionKeyCamel) : nil
+            case 20: return `is`("previous_session_key") ? .field(.previousSessionKeySnake) : nil
+            default: return nil
+            }
+        }
+    }
+
     static func invalid(_ problem: String, lineNumber: Int) -> OpenDataError {
         .invalidRecord(line: lineNumber, problem)
     }
 
     static func scan(_ rawLine: UnsafeRawBufferPointer, lineNumber: Int) -> Result<Self, Failure> {
         var line = rawLine
-        if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+        if !line.isEmpty, line[line.count - 1] == 0x0D { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
         func failure(_ problem: String, id: Range<Int>? = nil) -> Result<Self, Failure> {
             .failure(Failure(id: Self.idText(id, in: line, lineNumber: lineNumber), error: invalid(problem, lineNumber: lineNumber)))
         }
@@ -160,16 +202,18 @@ extension BatchInputRecord.InPlace {
             return failure(line.contains(0x0D) ? "is not a JSON object (CR-only line endings?)" : "is not a JSON object")
         }
         let id = record.id
-        if let (first, second) = record.ambiguous { return failure("has both \(first) and \(second); keep one spelling", id: id) }
-        if let wrongType = record.wrongType { return failure("\(wrongType) must be a string", id: id) }
+        if let (first, second) = record.ambiguous {
+            return failure("has both \(first.name) and \(second.name); keep one spelling", id: id)
+        }
+        if let wrongType = record.wrongType { return failure("\(wrongType.fieldName) must be a string", id: id) }
         guard let sessionKey = record.sessionKey else { return failure("missing session_key", id: id) }
         guard let iv = record.iv else { return failure("missing iv", id: id) }
         guard let encryptedData = record.encryptedData else { return failure("missing encrypted_data", id: id) }
         return .success(
             Self(
                 line: line, lineNumber: lineNumber, id: record.id, appID: record.appID, sessionKey: sessionKey,
-                previousSessionKey: record.previousSessionKey, iv: iv, encryptedData: encryptedData, now: record.now,
-                maximumAge: record.maximumAge))
+                previousSessionKey: record.previousSessionKey, iv: iv, encryptedData: encryptedData,
+                nowExtent: record.now, maximumAgeExtent: record.maximumAge))
     }
 
     /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes

@@ -36,11 +36,19 @@ struct StrictJSONValidator {
     }
 
     private let bytes: UnsafeRawBufferPointer
+    /// The first byte: a validator is made only for a document that has one, so that reading a
+    /// byte is one load, without unwrapping `bytes.baseAddress` each time.
+    private let base: UnsafeRawPointer
+    private let count: Int
     private var index = 0
     /// The first problem found; set where a check fails, read only when one did.
     private var problem = Problem.syntax
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, base: UnsafeRawPointer) {
+        self.bytes = bytes
+        self.base = base
+        count = bytes.count
+    }
 
     /// Whether `bytes` is one strict JSON object, optionally surrounded by whitespace.
     static func isValidObject(_ bytes: UnsafeRawBufferPointer) -> Bool { problem(in: bytes) == nil }
@@ -57,7 +65,8 @@ struct StrictJSONValidator {
     static func problem<Collector: JSONMemberCollector>(
         in bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
     ) -> Problem? {
-        var validator = StrictJSONValidator(bytes)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return .notAnObject }
+        var validator = StrictJSONValidator(bytes, base: base)
         validator.skipWhitespace()
         guard validator.peek() == UInt8(ascii: "{") else {
             let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
@@ -75,36 +84,49 @@ struct StrictJSONValidator {
 
     // MARK: Grammar
 
-    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
-
-    /// Most tokens are not preceded by whitespace: that case costs one comparison, inline.
     @inline(__always)
-    private mutating func skipWhitespace() {
-        guard index < bytes.count, bytes[index] <= 0x20 else { return }
-        skipWhitespaceRun()
+    private func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+
+    @inline(__always)
+    private func peek() -> UInt8? { byte(after: index) }
+
+    /// The byte at `offset`, or `nil` at the end.
+    @inline(__always)
+    private func byte(after offset: Int) -> UInt8? { offset < count ? byte(at: offset) : nil }
+
+    @inline(__always)
+    private mutating func skipWhitespace() { index = whitespaceEnd(from: index) }
+
+    /// The offset of the first byte at or after `offset` that is not whitespace. Most tokens are
+    /// not preceded by whitespace: that case costs one comparison, inline.
+    @inline(__always)
+    private func whitespaceEnd(from offset: Int) -> Int {
+        guard offset < count, byte(at: offset) <= 0x20 else { return offset }
+        return whitespaceRunEnd(from: offset)
     }
 
-    private mutating func skipWhitespaceRun() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
+    private func whitespaceRunEnd(from start: Int) -> Int {
+        var offset = start
+        while offset < count {
+            switch byte(at: offset) {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return offset
             }
         }
+        return offset
     }
 
-    /// Validates the value at `index`; `escapes` says whether a string value has escapes.
-    private mutating func value<Collector: JSONMemberCollector>(
-        depth: Int, _ collector: inout Collector, escapes: inout Bool
-    ) -> Bool {
+    /// Validates the value at `index`.
+    private mutating func value<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard let byte = peek() else { return false }
         switch byte {
+        case UInt8(ascii: "\""):
+            var offset = index
+            guard string(at: &offset) != nil else { return false }
+            index = offset
+            return true
         case UInt8(ascii: "{"): return object(depth: depth + 1, &collector)
         case UInt8(ascii: "["): return array(depth: depth + 1, &collector)
-        case UInt8(ascii: "\""):
-            guard let span = string() else { return false }
-            escapes = span.hasEscapes
-            return true
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -113,10 +135,10 @@ struct StrictJSONValidator {
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard bytes.count - index >= count else { return false }
-        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
-        index += count
+        let length = word.utf8CodeUnitCount
+        guard count - index >= length else { return false }
+        for offset in 0..<length where byte(at: index + offset) != word.utf8Start[offset] { return false }
+        index += length
         return true
     }
 
@@ -130,8 +152,7 @@ struct StrictJSONValidator {
         }
         while true {
             skipWhitespace()
-            var escapes = false
-            guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+            guard value(depth: depth, &collector) else { return false }
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -146,39 +167,47 @@ struct StrictJSONValidator {
     private mutating func object<Collector: JSONMemberCollector>(depth: Int, _ collector: inout Collector) -> Bool {
         guard depth <= Self.maximumDepth else { return fail(.tooDeep) }
         let objectStart = index
-        return withUnsafeTemporaryAllocation(of: JSONStringSpan.self, capacity: Self.inlineKeyCapacity) { inline in
+        // The loop keeps its offset in a local, which stays in a register; `index` is written
+        // only for the calls that read it (a value, an escape).
+        return withUnsafeTemporaryAllocation(of: KeyList.Key.self, capacity: Self.inlineKeyCapacity) { inline in
             var keys = KeyList(inline: inline, bytes: bytes)
-            index += 1  // {
-            skipWhitespace()
-            if peek() == UInt8(ascii: "}") {
-                index += 1
+            var offset = whitespaceEnd(from: index + 1)  // past {
+            if byte(after: offset) == UInt8(ascii: "}") {
+                index = offset + 1
                 return true
             }
             while true {
-                skipWhitespace()
-                guard peek() == UInt8(ascii: "\""), let key = string() else { return false }
+                offset = whitespaceEnd(from: offset)
+                guard byte(after: offset) == UInt8(ascii: "\""), let key = string(at: &offset) else { return false }
                 guard keys.insertIfNew(key) else { return fail(.duplicateKey) }
-                skipWhitespace()
-                guard peek() == UInt8(ascii: ":") else { return false }
-                index += 1
-                skipWhitespace()
-                let valueStart = index
+                offset = whitespaceEnd(from: offset)
+                guard byte(after: offset) == UInt8(ascii: ":") else { return false }
+                let valueStart = whitespaceEnd(from: offset + 1)
+                // A string, the commonest value, here; anything else through a call.
                 var escapes = false
-                guard value(depth: depth, &collector, escapes: &escapes) else { return false }
+                if byte(after: valueStart) == UInt8(ascii: "\"") {
+                    offset = valueStart
+                    guard let span = string(at: &offset) else { return false }
+                    escapes = span.hasEscapes
+                } else {
+                    index = valueStart
+                    guard value(depth: depth, &collector) else { return false }
+                    offset = index
+                }
                 // The top level and the objects that are its members' values are handed over.
                 if depth == 1 {
                     collector.collect(
-                        key: key, value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                        key: key, value: JSONValue(bytes: bytes, start: valueStart, end: offset, stringHasEscapes: escapes))
                 } else if depth == 2 {
                     collector.collectNested(
                         in: objectStart, key: key,
-                        value: JSONValue(bytes: bytes, start: valueStart, end: index, stringHasEscapes: escapes))
+                        value: JSONValue(bytes: bytes, start: valueStart, end: offset, stringHasEscapes: escapes))
                 }
-                skipWhitespace()
-                switch peek() {
-                case UInt8(ascii: ","): index += 1
+                offset = whitespaceEnd(from: offset)
+                switch byte(after: offset) {
+                case UInt8(ascii: ","): offset += 1
                 case UInt8(ascii: "}"):
-                    index += 1
+                    index = offset + 1
                     return true
                 default: return false
                 }
@@ -186,60 +215,41 @@ struct StrictJSONValidator {
         }
     }
 
-    /// Validates a string token at `index` (on its opening quote) and returns its content span.
-    /// Inline where it is used: most strings take one or a few eight-byte steps, less than a call.
+    /// Validates a string token at `offset` (on its opening quote), moves `offset` past it and
+    /// returns its content span. Inline where it is used: most strings end in the first
+    /// sixteen-byte step, less than a call.
     @inline(__always)
-    private mutating func string() -> JSONStringSpan? {
-        index += 1  // "
-        let start = index
+    private mutating func string(at offset: inout Int) -> JSONStringSpan? {
+        offset += 1  // "
+        let start = offset
         var hasEscapes = false
         while true {
-            // Eight bytes at a time, straight to the first byte that is not plain printable ASCII:
-            // base64 fields and keys are all plain, so most strings end in one or a few steps.
-            if index + 8 <= bytes.count {
-                let special = ByteSearch.specialStringBytes(
-                    UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-                guard special != 0 else {
-                    index += 8
-                    continue
-                }
-                index += special.trailingZeroBitCount >> 3
-            } else {
-                // The last few bytes in one word, nothing read past the end: the buffer's final
-                // eight shifted down, or (a buffer shorter than that) its bytes one by one. The
-                // zeros above them count as special, and mark the end.
-                let remaining = bytes.count - index
-                guard remaining > 0 else { return nil }
-                var word: UInt64 = 0
-                if bytes.count >= 8 {
-                    word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
-                        >> (64 - 8 * remaining)
-                } else {
-                    for offset in 0..<remaining { word |= UInt64(bytes[index + offset]) << (8 * offset) }
-                }
-                let offset = ByteSearch.specialStringBytes(word).trailingZeroBitCount >> 3
-                guard offset < remaining else { return nil }
-                index += offset
-            }
-            switch bytes[index] {
+            // Straight to the first byte that is not plain printable ASCII: base64 fields and keys
+            // are all plain, so most strings stop only at their closing quote.
+            guard let stop = ByteSearch.stringStop(in: base, count: count, from: offset) else { return nil }
+            offset = stop
+            switch byte(at: stop) {
             case UInt8(ascii: "\""):
-                let span = JSONStringSpan(start: start, end: index, hasEscapes: hasEscapes)
-                index += 1
-                return span
+                offset += 1
+                return JSONStringSpan(start: start, end: stop, hasEscapes: hasEscapes)
             case UInt8(ascii: "\\"):
                 hasEscapes = true
+                index = offset
                 guard escape() else {
                     problem = .invalidEscape
                     return nil
                 }
+                offset = index
             case 0x00..<0x20:
                 problem = .controlCharacter
                 return nil
             default:
+                index = offset
                 guard multibyteScalar() else {
                     problem = .invalidUTF8
                     return nil
                 }
+                offset = index
             }
         }
     }
@@ -247,8 +257,8 @@ struct StrictJSONValidator {
     /// Validates an escape at `index` (on its backslash).
     @inline(never)
     private mutating func escape() -> Bool {
-        guard index + 1 < bytes.count else { return false }
-        switch bytes[index + 1] {
+        guard index + 1 < count else { return false }
+        switch byte(at: index + 1) {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             index += 2
@@ -259,7 +269,7 @@ struct StrictJSONValidator {
             switch unit {
             case 0xD800...0xDBFF:
                 // A high surrogate must be followed by an escaped low surrogate.
-                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                guard index + 1 < count, byte(at: index) == UInt8(ascii: "\\"), byte(at: index + 1) == UInt8(ascii: "u"),
                     let low = JSONUnescape.hexQuad(bytes, at: index + 2), (0xDC00...0xDFFF).contains(low)
                 else { return false }
                 index += 6
@@ -277,10 +287,10 @@ struct StrictJSONValidator {
     /// Validates one UTF-8 sequence of two to four bytes at `index` (Unicode Table 3-7).
     @inline(never)
     private mutating func multibyteScalar() -> Bool {
-        let lead = bytes[index]
-        let remaining = bytes.count - index
+        let lead = byte(at: index)
+        let remaining = count - index
         func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
-            range.contains(bytes[index + offset])
+            range.contains(byte(at: index + offset))
         }
         switch lead {
         case 0xC2...0xDF:
@@ -302,40 +312,43 @@ struct StrictJSONValidator {
         return true
     }
 
+    /// Validates a number token at `index`, which `value` has seen is not the end.
     private mutating func number() -> Bool {
         let start = index
-        func digit() -> Bool { index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) }
-        if peek() == UInt8(ascii: "-") { index += 1 }
-        guard digit() else { return false }
+        // A local offset: the digit loops then keep it in a register.
+        var offset = index
+        func isDigit(_ offset: Int) -> Bool { offset < count && byte(at: offset) &- UInt8(ascii: "0") < 10 }
+        if byte(at: offset) == UInt8(ascii: "-") { offset += 1 }
+        guard isDigit(offset) else { return false }
         var integerDigits = 0
-        if bytes[index] == UInt8(ascii: "0") {
-            index += 1
+        if byte(at: offset) == UInt8(ascii: "0") {
+            offset += 1
         } else {
-            while digit() {
-                index += 1
-                integerDigits += 1
-            }
+            let digitsStart = offset
+            repeat { offset += 1 } while isDigit(offset)
+            integerDigits = offset - digitsStart
         }
-        if peek() == UInt8(ascii: ".") {
-            index += 1
-            guard digit() else { return false }
-            while digit() { index += 1 }
+        if offset < count, byte(at: offset) == UInt8(ascii: ".") {
+            offset += 1
+            guard isDigit(offset) else { return false }
+            repeat { offset += 1 } while isDigit(offset)
         }
         var exponent = 0
-        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            index += 1
+        if offset < count, byte(at: offset) | 0x20 == UInt8(ascii: "e") {
+            offset += 1
             var negative = false
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") {
-                negative = bytes[index] == UInt8(ascii: "-")
-                index += 1
+            if offset < count, byte(at: offset) == UInt8(ascii: "+") || byte(at: offset) == UInt8(ascii: "-") {
+                negative = byte(at: offset) == UInt8(ascii: "-")
+                offset += 1
             }
-            guard digit() else { return false }
-            while digit() {
-                exponent = min(exponent * 10 + Int(bytes[index] - UInt8(ascii: "0")), 100_000)
-                index += 1
-            }
+            guard isDigit(offset) else { return false }
+            repeat {
+                exponent = min(exponent * 10 + Int(byte(at: offset) - UInt8(ascii: "0")), 100_000)
+                offset += 1
+            } while isDigit(offset)
             if negative { exponent = -exponent }
         }
+        index = offset
         guard index - start <= Self.maximumNumberLength else { return fail(.numberTooLong) }
         // Out of range for a double (overflow past 1.8e308, or a non-zero value that underflows
         // to zero): only possible with an exponent or many digits, so only those are converted.
@@ -362,28 +375,42 @@ struct JSONStringSpan {
 
 /// The keys seen so far in one object: inline up to a fixed count, then in a set.
 private struct KeyList {
-    let inline: UnsafeMutableBufferPointer<JSONStringSpan>
+    /// A key, and a summary of it that most other keys differ from in one comparison.
+    struct Key {
+        let span: JSONStringSpan
+        let summary: UInt64
+    }
+
+    let inline: UnsafeMutableBufferPointer<Key>
     let bytes: UnsafeRawBufferPointer
     var count = 0
+    /// Whether a key so far has escapes: then keys are compared by their unescaped text.
+    var escapes = false
     /// Keys as UTF-8 bytes: a set of `String`s would equate canonically equivalent keys.
     var overflow: Set<[UInt8]>? = nil
 
-    init(inline: UnsafeMutableBufferPointer<JSONStringSpan>, bytes: UnsafeRawBufferPointer) {
+    init(inline: UnsafeMutableBufferPointer<Key>, bytes: UnsafeRawBufferPointer) {
         self.inline = inline
         self.bytes = bytes
     }
 
     /// Adds `key`; returns `false` when an equal key is already present. Inline in the validator:
-    /// the common case (a few keys, all different) is a short loop; a set is made out of line.
+    /// the common case (a few keys without escapes, all different) is a short loop over the
+    /// summaries; a set is made out of line.
     @inline(__always)
     mutating func insertIfNew(_ key: JSONStringSpan) -> Bool {
-        guard overflow == nil, count < inline.count else { return insertBeyondInline(key) }
-        for seen in inline[0..<count] {
-            // Keys of different lengths without escapes differ: most pairs end here.
-            if !seen.hasEscapes && !key.hasEscapes && seen.end - seen.start != key.end - key.start { continue }
-            if JSONUnescape.equal(bytes, seen, key) { return false }
+        // Past the inline storage `count` stays at its capacity, and every key goes to the set.
+        guard count < inline.count else { return insertBeyondInline(key) }
+        // Keys without escapes are equal only if their lengths and their first and last bytes
+        // are ("id" and "iv" differ in the last).
+        let length = key.end - key.start
+        let summary = length == 0
+            ? 0 : UInt64(length) | UInt64(bytes[key.start]) << 32 | UInt64(bytes[key.end - 1]) << 40
+        escapes = escapes || key.hasEscapes
+        for seen in inline[0..<count] where escapes || seen.summary == summary {
+            if JSONUnescape.equal(bytes, seen.span, key) { return false }
         }
-        inline[count] = key
+        inline[count] = Key(span: key, summary: summary)
         count += 1
         return true
     }
@@ -395,7 +422,7 @@ private struct KeyList {
             return overflow!.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         }
         var set = Set<[UInt8]>(minimumCapacity: count * 2)
-        for seen in inline[0..<count] { set.insert(Array(JSONUnescape.string(bytes, seen).utf8)) }
+        for seen in inline[0..<count] { set.insert(Array(JSONUnescape.string(bytes, seen.span).utf8)) }
         let inserted = set.insert(Array(JSONUnescape.string(bytes, key).utf8)).inserted
         overflow = set
         return inserted
