@@ -55,6 +55,7 @@ enum Base64Decoding {
 
     /// Decodes `input` into `output` (at least `maximumDecodedCount` bytes) and enforces the
     /// field's length rule.
+    @inline(__always)
     static func decode(
         _ input: UnsafeRawBufferPointer,
         field: Base64Field,
@@ -63,6 +64,17 @@ enum Base64Decoding {
         if let count = decodeCanonical(input, constantTime: field.isSecret, into: output), field.acceptsLength(count) {
             return (count, [])
         }
+        return try decodeRepairing(input, field: field, into: output)
+    }
+
+    /// Everything but the common case, apart so that the common case's caller does not pay for
+    /// this one's stack frame.
+    @inline(never)
+    private static func decodeRepairing(
+        _ input: UnsafeRawBufferPointer,
+        field: Base64Field,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(OpenDataError) -> (count: Int, repairs: Base64Repairs) {
         let (ambiguity, indentation, multiline) = ambiguousRuns(input)
         var first: Result<(count: Int, repairs: Base64Repairs), Failure>?
         for reading in Reading.preferenceOrder where reading.isSubset(of: ambiguity) {
@@ -181,17 +193,21 @@ enum Base64Decoding {
             var input = source
             var output = target
             let fullEnd = source + (padding == 0 ? count : count &- 4)
-            // Two groups a pass: one test for both and half the loop's overhead.
-            while fullEnd - input >= 8 {
+            // Four groups a pass: one test for all of them and a quarter of the loop's overhead.
+            while fullEnd - input >= 16 {
                 let first = group(input, 0)
                 let second = group(input, 4)
-                guard (first | second) & invalidMark == 0 else { return nil }
+                let third = group(input, 8)
+                let fourth = group(input, 12)
+                guard (first | second | third | fourth) & invalidMark == 0 else { return nil }
                 output.storeBytes(of: first.littleEndian, as: UInt32.self)
                 output.storeBytes(of: second.littleEndian, toByteOffset: 3, as: UInt32.self)
-                input += 8
-                output += 6
+                output.storeBytes(of: third.littleEndian, toByteOffset: 6, as: UInt32.self)
+                output.storeBytes(of: fourth.littleEndian, toByteOffset: 9, as: UInt32.self)
+                input += 16
+                output += 12
             }
-            if input < fullEnd {
+            while input < fullEnd {
                 let only = group(input, 0)
                 guard only & invalidMark == 0 else { return nil }
                 output.storeBytes(of: only.littleEndian, as: UInt32.self)
