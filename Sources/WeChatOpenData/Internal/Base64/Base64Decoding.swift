@@ -302,31 +302,29 @@ enum Base64Decoding {
         ~(((value &- lower) | (upper &- value)) >> 31)
     }
 
-    /// The sextets of the standard-alphabet characters in the bytes of `word` (0xFF where a byte
-    /// is not one), all lanes at once by arithmetic on masks: no table look-up and no branch
-    /// depends on the bytes. Every step keeps within its byte: the low seven bits of a lane plus
-    /// at most 0x80 never carry out, and a lane with its high bit set never borrows.
+    /// The sextets of the standard-alphabet characters in the bytes of `word`, and a lane with
+    /// its top bit set where a byte is not one, all lanes at once by arithmetic: no table
+    /// look-up and no branch depends on the bytes. Each lane's character plus 0x80 minus a
+    /// constant picked by the lane's range is its sextet; outside every range nothing is
+    /// subtracted and the top bit stays. Every step keeps within its byte: seven bits plus at
+    /// most 0x80 never carry out, and no subtraction goes below zero.
     @inline(__always)
     static func standardSextets(_ word: UInt64) -> UInt64 {
         let lanes: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let seven = word & ~highs
-        // The high bit of each lane whose low seven bits are at least `bound` (at most 0x80).
+        let high = word & highs
+        // A byte of 0x80 or more becomes 0x7F, which is in no range.
+        let seven = word ^ high | (high &- high >> 7)
+        // The high bit of each lane that is at least `bound` (at most 0x80).
         func atLeast(_ bound: UInt64) -> UInt64 { (seven &+ lanes &* (0x80 &- bound)) & highs }
-        // A lane's high bit spread over the whole lane.
-        func whole(_ bits: UInt64) -> UInt64 { (bits >> 7) &* 0xFF }
-        let ascii = whole(~word & highs)
-        let upper = whole(atLeast(65) & ~atLeast(91)) & ascii
-        let lower = whole(atLeast(97) & ~atLeast(123)) & ascii
-        let digit = whole(atLeast(48) & ~atLeast(58)) & ascii
-        let plus = whole(atLeast(43) & ~atLeast(44)) & ascii
-        let slash = whole(atLeast(47) & ~atLeast(48)) & ascii
-        let raised = seven | highs
-        let value =
-            (upper & (raised &- lanes &* 65)) | (lower & (raised &- lanes &* 71)) | (digit & (seven &+ lanes &* 4))
-            | (plus & (lanes &* 62)) | (slash & (lanes &* 63))
-        let valid = upper | lower | digit | plus | slash
-        return (value & valid & (lanes &* 0x3F)) | ~valid
+        // One in the low bit of each lane from `lower` through `upper`: the ranges do not
+        // overlap, so their multiples add without carrying.
+        func ones(_ lower: UInt64, through upper: UInt64) -> UInt64 { (atLeast(lower) ^ atLeast(upper &+ 1)) >> 7 }
+        let subtrahend =
+            ones(65, through: 90) &* (0x80 + 65 - 0) | ones(97, through: 122) &* (0x80 + 97 - 26)
+            | ones(48, through: 57) &* (0x80 + 48 - 52) | ones(43, through: 43) &* (0x80 + 43 - 62)
+            | ones(47, through: 47) &* (0x80 + 47 - 63)
+        return (seven | highs) &- subtrahend
     }
 
     /// The sextet of `byte` in either alphabet, with masks saying whether it is a standard or a
