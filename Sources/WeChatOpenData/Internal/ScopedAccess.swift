@@ -10,16 +10,26 @@ func withTemporaryBytes<Result>(
     _ count: Int,
     _ body: (UnsafeMutableRawBufferPointer) throws(OpenDataError) -> Result
 ) throws(OpenDataError) -> Result {
-    let outcome = withUnsafeTemporaryAllocation(byteCount: Swift.max(count, 1), alignment: 16) {
+    // Keys, ivs and a phone number's data fit in a local buffer, which hands the body's result
+    // back as it is: a temporary allocation wraps it in a `Result`, and each wrapping copies it.
+    if count <= MemoryLayout<SmallScratch>.size {
+        var small = SmallScratch(repeating: 0)
+        return try withUnsafeMutableBytes(of: &small) { (buffer) throws(OpenDataError) in
+            try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+    let outcome = withUnsafeTemporaryAllocation(byteCount: count, alignment: 16) {
         buffer -> Swift.Result<Result, OpenDataError> in
         do throws(OpenDataError) {
-            return .success(try body(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])))
+            return .success(try body(buffer))
         } catch {
             return .failure(error)
         }
     }
     return try outcome.get()
 }
+
+private typealias SmallScratch = InlineArray<256, UInt8>
 
 /// Calls `body` with the UTF-8 bytes of `text` (contiguous; a bridged string is copied once).
 func withUTF8<Result>(

@@ -55,6 +55,7 @@ enum Base64Decoding {
 
     /// Decodes `input` into `output` (at least `maximumDecodedCount` bytes) and enforces the
     /// field's length rule.
+    @inline(__always)
     static func decode(
         _ input: UnsafeRawBufferPointer,
         field: Base64Field,
@@ -63,6 +64,17 @@ enum Base64Decoding {
         if let count = decodeCanonical(input, constantTime: field.isSecret, into: output), field.acceptsLength(count) {
             return (count, [])
         }
+        return try decodeRepairing(input, field: field, into: output)
+    }
+
+    /// Everything but the common case, apart so that the common case's caller does not pay for
+    /// this one's stack frame.
+    @inline(never)
+    private static func decodeRepairing(
+        _ input: UnsafeRawBufferPointer,
+        field: Base64Field,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(OpenDataError) -> (count: Int, repairs: Base64Repairs) {
         let (ambiguity, indentation, multiline) = ambiguousRuns(input)
         var first: Result<(count: Int, repairs: Base64Repairs), Failure>?
         for reading in Reading.preferenceOrder where reading.isSubset(of: ambiguity) {
@@ -144,71 +156,145 @@ enum Base64Decoding {
         return (found, indentation, textLines > 1)
     }
 
-    /// The common case, four characters at a time: canonical standard base64 with correct
-    /// padding and nothing to repair. Returns `nil` for anything else, which the general
-    /// decoder then handles (and reports). Key material goes through arithmetic, the rest
-    /// through a table.
+    /// The common case: canonical standard base64 with correct padding and nothing to repair.
+    /// Returns `nil` for anything else, which the general decoder then handles (and reports).
+    /// Key material goes through arithmetic, the rest through tables. Both write whole words
+    /// and may write up to two zero bytes past the decoded ones, which `output` (at least
+    /// `maximumDecodedCount` bytes) has room for.
     private static func decodeCanonical(
         _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
     ) -> Int? {
-        if constantTime {
-            return decodeCanonical(input, into: output, sextet: standardSextet) { input, index in
-                let four = standardSextets(UInt64(UInt32(littleEndian: input.loadUnaligned(fromByteOffset: index, as: UInt32.self))))
-                guard four & 0xC0C0_C0C0 == 0 else { return nil }
-                return UInt32(truncatingIfNeeded: four & 0x3F) << 18 | UInt32(truncatingIfNeeded: four >> 8 & 0x3F) << 12
-                    | UInt32(truncatingIfNeeded: four >> 16 & 0x3F) << 6 | UInt32(truncatingIfNeeded: four >> 24 & 0x3F)
-            }
-        }
-        return canonicalTable.withUnsafeBufferPointer { table in
-            decodeCanonical(input, into: output, sextet: { table[Int($0)] }) { input, index in
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
-                guard (a | b | c | d) & 0xC0 == 0 else { return nil }
-                return UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-            }
-        }
-    }
-
-    /// The loop, specialised for each way of reading a character (0xFF: not in the alphabet)
-    /// and a group of four (its 24 bits, or `nil` when a character is not in the alphabet).
-    @inline(__always)
-    private static func decodeCanonical(
-        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, sextet: (UInt8) -> UInt8,
-        group bits: (UnsafeRawBufferPointer, Int) -> UInt32?
-    ) -> Int? {
         let count = input.count
-        guard count > 0, count % 4 == 0 else { return nil }
+        guard count > 0, count % 4 == 0, output.count >= maximumDecodedCount(forEncodedCount: count),
+            let source = input.baseAddress, let target = output.baseAddress
+        else { return nil }
         var padding = 0
         if input[count - 1] == UInt8(ascii: "=") { padding = input[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
-        var written = 0
-        var index = 0
-        let fullGroups = padding == 0 ? count : count - 4
-        while index < fullGroups {
-            guard let group = bits(input, index) else { return nil }
-            output[written] = UInt8(truncatingIfNeeded: group >> 16)
-            output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-            output[written + 2] = UInt8(truncatingIfNeeded: group)
-            written += 3
-            index += 4
-        }
-        guard padding > 0 else { return written }
-        let a = sextet(input[index]), b = sextet(input[index + 1])
-        let c = padding == 1 ? sextet(input[index + 2]) : 0
-        guard (a | b | c) & 0xC0 == 0 else { return nil }
-        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-        // Non-canonical trailing bits go to the general decoder, which reports them.
-        guard group & (padding == 1 ? 0xFF : 0xFFFF) == 0 else { return nil }
-        output[written] = UInt8(truncatingIfNeeded: group >> 16)
-        if padding == 1 { output[written + 1] = UInt8(truncatingIfNeeded: group >> 8) }
-        return written + 3 - padding
+        return constantTime
+            ? decodeCanonicalInConstantTime(source, count: count, padding: padding, into: target)
+            : decodeCanonicalByTable(source, count: count, padding: padding, into: target)
     }
 
-    /// Standard alphabet only; every other byte maps to 0xFF.
-    private static let canonicalTable: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for value in 0..<64 { table[Int(Base64Encoding.symbol(UInt32(value)))] = UInt8(value) }
-        return table
+    /// Four characters at a time, each through its position's table (see `groupTables`).
+    private static func decodeCanonicalByTable(
+        _ source: UnsafeRawPointer, count: Int, padding: Int, into target: UnsafeMutableRawPointer
+    ) -> Int? {
+        groupTables.withUnsafeBufferPointer { tables -> Int? in
+            guard let table = tables.baseAddress else { return nil }
+            @inline(__always)
+            func entry(_ position: Int, _ offset: Int, _ input: UnsafeRawPointer) -> UInt32 {
+                table[position &* 256 &+ Int(input.load(fromByteOffset: offset, as: UInt8.self))]
+            }
+            @inline(__always)
+            func group(_ input: UnsafeRawPointer, _ offset: Int) -> UInt32 {
+                entry(0, offset, input) | entry(1, offset &+ 1, input) | entry(2, offset &+ 2, input)
+                    | entry(3, offset &+ 3, input)
+            }
+            var input = source
+            var output = target
+            let fullEnd = source + (padding == 0 ? count : count &- 4)
+            // Four groups a pass: one test for all of them and a quarter of the loop's overhead.
+            while fullEnd - input >= 16 {
+                let first = group(input, 0)
+                let second = group(input, 4)
+                let third = group(input, 8)
+                let fourth = group(input, 12)
+                guard (first | second | third | fourth) & invalidMark == 0 else { return nil }
+                output.storeBytes(of: first.littleEndian, as: UInt32.self)
+                output.storeBytes(of: second.littleEndian, toByteOffset: 3, as: UInt32.self)
+                output.storeBytes(of: third.littleEndian, toByteOffset: 6, as: UInt32.self)
+                output.storeBytes(of: fourth.littleEndian, toByteOffset: 9, as: UInt32.self)
+                input += 16
+                output += 12
+            }
+            while input < fullEnd {
+                let only = group(input, 0)
+                guard only & invalidMark == 0 else { return nil }
+                output.storeBytes(of: only.littleEndian, as: UInt32.self)
+                input += 4
+                output += 3
+            }
+            guard padding > 0 else { return output - target }
+            var last = entry(0, 0, input) | entry(1, 1, input)
+            if padding == 1 { last |= entry(2, 2, input) }
+            // A bad character and bits set past the end of the data (non-canonical, which the
+            // general decoder reports) fail the same test: the bytes that padding drops must be zero.
+            guard last & (padding == 1 ? 0xFFFF_0000 : 0xFFFF_FF00) == 0 else { return nil }
+            output.storeBytes(of: last.littleEndian, as: UInt32.self)
+            return output - target + 3 - padding
+        }
+    }
+
+    /// Set in a table entry for a byte that is not in the standard alphabet.
+    private static let invalidMark: UInt32 = 0xFF00_0000
+
+    /// One table of 256 entries for each position in a group of four characters. An entry holds
+    /// the character's six bits where they land in the group's three bytes, the first byte
+    /// lowest (as a little-endian word is stored), or `invalidMark`. A group is then four
+    /// look-ups and three ORs, and one test finds a bad character anywhere in it.
+    private static let groupTables: [UInt32] = {
+        var tables = [UInt32](repeating: invalidMark, count: 4 * 256)
+        for sextet in 0..<64 {
+            let symbol = Int(Base64Encoding.symbol(UInt32(sextet)))
+            for position in 0..<4 {
+                // The group's 24 bits, first character highest, then its bytes in output order.
+                let bits = UInt32(sextet) << (18 - 6 * position)
+                tables[position * 256 + symbol] = bits >> 16 | bits & 0xFF00 | (bits & 0xFF) << 16
+            }
+        }
+        return tables
     }()
+
+    /// Eight characters at a time through `standardSextets`: no table look-up and no branch
+    /// depends on the key's bytes, only on whether all of them are in the alphabet.
+    private static func decodeCanonicalInConstantTime(
+        _ source: UnsafeRawPointer, count: Int, padding: Int, into target: UnsafeMutableRawPointer
+    ) -> Int? {
+        let highBits: UInt64 = 0xC0C0_C0C0_C0C0_C0C0
+        let fullEnd = padding == 0 ? count : count &- 4
+        var offset = 0
+        var written = 0
+        while fullEnd &- offset >= 8 {
+            let sextets = standardSextets(UInt64(littleEndian: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            guard sextets & highBits == 0 else { return nil }
+            target.storeBytes(of: packedGroups(sextets).littleEndian, toByteOffset: written, as: UInt64.self)
+            offset &+= 8
+            written &+= 6
+        }
+        let rest = count &- offset
+        guard rest > 0 else { return written }
+        // One or two groups remain, the last of them perhaps padded: its '=' lanes count as
+        // zero bits, and the bytes they would have made must come out zero (canonical end).
+        let word =
+            rest == 8
+            ? UInt64(littleEndian: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            : UInt64(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        let symbolLanes = UInt64.max >> (64 &- 8 &* (rest &- padding))
+        let sextets = standardSextets(word) & symbolLanes
+        guard sextets & highBits == 0 else { return nil }
+        let decoded = rest / 4 &* 3 &- padding
+        let packed = packedGroups(sextets)
+        guard packed >> (8 &* decoded) == 0 else { return nil }
+        if rest == 8 {
+            target.storeBytes(of: packed.littleEndian, toByteOffset: written, as: UInt64.self)
+        } else {
+            target.storeBytes(of: UInt32(truncatingIfNeeded: packed).littleEndian, toByteOffset: written, as: UInt32.self)
+        }
+        return written &+ decoded
+    }
+
+    /// The six bytes of two groups from their eight sextets (one a lane, the first character
+    /// lowest), the first byte lowest; the top two bytes are zero.
+    @inline(__always)
+    private static func packedGroups(_ sextets: UInt64) -> UInt64 {
+        // Pairs of sextets into 12 bits, then pairs of those into each group's 24 bits, the
+        // first character highest: each group's bytes now stand last first in its half.
+        let pairs = (sextets & 0x00FF_00FF_00FF_00FF) << 6 | sextets >> 8 & 0x00FF_00FF_00FF_00FF
+        let groups = (pairs & 0x0000_FFFF_0000_FFFF) << 12 | pairs >> 16 & 0x0000_FFFF_0000_FFFF
+        // Swapping all eight bytes puts each group's in order, the halves exchanged.
+        let swapped = groups.byteSwapped
+        return swapped >> 40 | (swapped >> 8 & 0xFF_FFFF) << 24
+    }
 
     /// All ones when `lower <= value <= upper`, else zero, without branching.
     @inline(__always)
@@ -216,38 +302,29 @@ enum Base64Decoding {
         ~(((value &- lower) | (upper &- value)) >> 31)
     }
 
-    /// The sextets of the standard-alphabet characters in the bytes of `word` (0xFF where a byte
-    /// is not one), all lanes at once by arithmetic on masks: no table look-up and no branch
-    /// depends on the bytes. Every step keeps within its byte: the low seven bits of a lane plus
-    /// at most 0x80 never carry out, and a lane with its high bit set never borrows.
+    /// The sextets of the standard-alphabet characters in the bytes of `word`, and a lane with
+    /// its top bit set where a byte is not one, all lanes at once by arithmetic: no table
+    /// look-up and no branch depends on the bytes. Each lane's character plus 0x80 minus a
+    /// constant picked by the lane's range is its sextet; outside every range nothing is
+    /// subtracted and the top bit stays. Every step keeps within its byte: seven bits plus at
+    /// most 0x80 never carry out, and no subtraction goes below zero.
     @inline(__always)
     static func standardSextets(_ word: UInt64) -> UInt64 {
         let lanes: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let seven = word & ~highs
-        // The high bit of each lane whose low seven bits are at least `bound` (at most 0x80).
+        let high = word & highs
+        // A byte of 0x80 or more becomes 0x7F, which is in no range.
+        let seven = word ^ high | (high &- high >> 7)
+        // The high bit of each lane that is at least `bound` (at most 0x80).
         func atLeast(_ bound: UInt64) -> UInt64 { (seven &+ lanes &* (0x80 &- bound)) & highs }
-        // A lane's high bit spread over the whole lane.
-        func whole(_ bits: UInt64) -> UInt64 { (bits >> 7) &* 0xFF }
-        let ascii = whole(~word & highs)
-        let upper = whole(atLeast(65) & ~atLeast(91)) & ascii
-        let lower = whole(atLeast(97) & ~atLeast(123)) & ascii
-        let digit = whole(atLeast(48) & ~atLeast(58)) & ascii
-        let plus = whole(atLeast(43) & ~atLeast(44)) & ascii
-        let slash = whole(atLeast(47) & ~atLeast(48)) & ascii
-        let raised = seven | highs
-        let value =
-            (upper & (raised &- lanes &* 65)) | (lower & (raised &- lanes &* 71)) | (digit & (seven &+ lanes &* 4))
-            | (plus & (lanes &* 62)) | (slash & (lanes &* 63))
-        let valid = upper | lower | digit | plus | slash
-        return (value & valid & (lanes &* 0x3F)) | ~valid
-    }
-
-    /// The sextet of a standard-alphabet character, or 0xFF, by arithmetic on masks.
-    @inline(__always)
-    private static func standardSextet(_ byte: UInt8) -> UInt8 {
-        let sextet = sextetOf(byte)
-        return UInt8(truncatingIfNeeded: (sextet.value & sextet.standard) | (0xFF & ~sextet.standard))
+        // One in the low bit of each lane from `lower` through `upper`: the ranges do not
+        // overlap, so their multiples add without carrying.
+        func ones(_ lower: UInt64, through upper: UInt64) -> UInt64 { (atLeast(lower) ^ atLeast(upper &+ 1)) >> 7 }
+        let subtrahend =
+            ones(65, through: 90) &* (0x80 + 65 - 0) | ones(97, through: 122) &* (0x80 + 97 - 26)
+            | ones(48, through: 57) &* (0x80 + 48 - 52) | ones(43, through: 43) &* (0x80 + 43 - 62)
+            | ones(47, through: 47) &* (0x80 + 47 - 63)
+        return (seven | highs) &- subtrahend
     }
 
     /// The sextet of `byte` in either alphabet, with masks saying whether it is a standard or a

@@ -1,12 +1,21 @@
 internal import CWeChatOpenSSL
+#if canImport(Glibc)
+internal import Glibc
+#endif
 
-/// Wiping and comparing secret bytes with libcrypto's primitives, which the optimiser
-/// cannot remove (`OPENSSL_cleanse`) and which take the same time whatever the bytes
+/// Wiping and comparing secret bytes with primitives which the optimiser cannot remove
+/// (`explicit_bzero`, `OPENSSL_cleanse`) and which take the same time whatever the bytes
 /// (`CRYPTO_memcmp`).
 enum SecureMemory {
     static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        #if canImport(Glibc)
+        // glibc's is its vectorised memset behind a compiler barrier: every decoded buffer is
+        // wiped, and OPENSSL_cleanse stores one word at a time.
+        explicit_bzero(base, buffer.count)
+        #else
         OPENSSL_cleanse(base, buffer.count)
+        #endif
     }
 
     /// Whether two buffers of the same length hold the same bytes, in constant time.
