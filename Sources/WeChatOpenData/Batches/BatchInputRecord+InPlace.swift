@@ -143,7 +143,7 @@ extension BatchInputRecord.InPlace {
     }
 
     /// A top-level member of a record line that `scan` reads.
-    enum Member: Equatable {
+    enum Member {
         case id, now, maximumAge
         case field(Spelling)
 

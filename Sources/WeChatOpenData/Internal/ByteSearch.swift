@@ -82,7 +82,8 @@ enum ByteSearch {
         (chunk .< SIMD16(repeating: 0x20)) .| (chunk .== SIMD16(repeating: 0x22)) .| (chunk .== SIMD16(repeating: 0x5C))
     }
 
-    /// The first lane set in a mask that has one.
+    /// The first lane set in a mask that has one. The mask's halves are read as words in memory
+    /// order, so lane 0 is the lowest byte on the little-endian machines this runs on.
     @inline(__always)
     private static func firstLane(_ mask: SIMDMask<SIMD16<Int8>>) -> Int {
         let halves = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
