@@ -161,7 +161,7 @@ enum Base64Decoding {
     /// Key material goes through arithmetic, the rest through tables. Both write whole words
     /// and may write up to two zero bytes past the decoded ones, which `output` (at least
     /// `maximumDecodedCount` bytes) has room for.
-    private static func decodeCanonical(
+    static func decodeCanonical(
         _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
     ) -> Int? {
         let count = input.count
