@@ -1,6 +1,7 @@
-// The standard library's scoped-access functions (`withUnsafeTemporaryAllocation`,
-// `String.withUTF8`) are `rethrows`, which erases a typed error to `any Error`. These
-// wrappers carry `OpenDataError` through them unchanged and return the body's result.
+// The standard library's scoped-access functions either erase a typed error to `any Error`
+// (`String.withUTF8` is `rethrows`) or hand the body's result back wrapped in a `Result`
+// (`withUnsafeTemporaryAllocation`). These wrappers carry `OpenDataError` through unchanged and
+// return the body's result.
 //
 // Callers inside the module call them with concrete result types, so they are specialised:
 // no type metadata is instantiated per call.
@@ -29,6 +30,8 @@ func withTemporaryBytes<Result>(
     return try outcome.get()
 }
 
+/// Bytes rather than wider elements: zeroing them compiles to a few vector stores, not a loop.
+/// Nothing decoded into scratch space is read with aligned loads.
 private typealias SmallScratch = InlineArray<256, UInt8>
 
 /// Calls `body` with the UTF-8 bytes of `text` (contiguous; a bridged string is copied once).

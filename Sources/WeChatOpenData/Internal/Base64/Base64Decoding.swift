@@ -158,10 +158,10 @@ enum Base64Decoding {
 
     /// The common case: canonical standard base64 with correct padding and nothing to repair.
     /// Returns `nil` for anything else, which the general decoder then handles (and reports).
-    /// Key material goes through arithmetic, the rest through tables. Both write whole words
-    /// and may write up to two zero bytes past the decoded ones, which `output` (at least
-    /// `maximumDecodedCount` bytes) has room for.
-    private static func decodeCanonical(
+    /// Key material goes through arithmetic, the rest through tables. Both store whole words,
+    /// so they may write zeros past the decoded bytes, never past `maximumDecodedCount` bytes
+    /// (which `output` must have).
+    static func decodeCanonical(
         _ input: UnsafeRawBufferPointer, constantTime: Bool, into output: UnsafeMutableRawBufferPointer
     ) -> Int? {
         let count = input.count

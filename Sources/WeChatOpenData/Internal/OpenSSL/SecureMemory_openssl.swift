@@ -10,8 +10,8 @@ enum SecureMemory {
     static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         #if canImport(Glibc)
-        // glibc's is its vectorised memset behind a compiler barrier: every decoded buffer is
-        // wiped, and OPENSSL_cleanse stores one word at a time.
+        // Every decoded buffer is wiped, three a record in a batch: glibc's is its vectorised
+        // memset behind a compiler barrier, where OPENSSL_cleanse stores a word at a time.
         explicit_bzero(base, buffer.count)
         #else
         OPENSSL_cleanse(base, buffer.count)
