@@ -1,4 +1,4 @@
-/// Storage for a session key's 16 bytes that wipes itself with `OPENSSL_cleanse` when
+/// Storage for a session key's 16 bytes that wipes itself (`SecureMemory.wipe`) when
 /// released. The bytes are tail-allocated in the object (`ManagedBuffer`), so a key costs
 /// one allocation and its address is stable for the object's lifetime.
 ///
