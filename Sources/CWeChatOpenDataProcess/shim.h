@@ -5,7 +5,7 @@
 // variadic and SIGRTMIN/SIGRTMAX are macros, and neither imports into Swift; memrchr is a GNU
 // extension and mallopt lives in <malloc.h>, both of which Swift's Glibc module leaves out;
 // <fcntl.h> names O_TMPFILE only under _GNU_SOURCE, which the importer does not define
-// (glibc's __O_TMPFILE is always there).
+// (glibc's __O_TMPFILE is always there), nor sync_file_range, for the same reason.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +79,23 @@ static inline int CWeChatOpenDataProcess_openUnnamedFile(const char *directory, 
     (void)directory;
     (void)mode;
     errno = EOPNOTSUPP;
+    return -1;
+#endif
+}
+
+/// Starts writing the `count` bytes at `offset` of `descriptor`'s file to its device, without
+/// waiting for them (sync_file_range with SYNC_FILE_RANGE_WRITE): a later fsync then waits only
+/// for what is still in flight. 0 on success; -1 with errno set, or where there is no such call.
+static inline int CWeChatOpenDataProcess_startWriteback(int descriptor, long long offset, long long count) {
+#if defined(__linux__) && defined(__GLIBC__)
+    extern int sync_file_range(int, __off64_t, __off64_t, unsigned int);
+    // SYNC_FILE_RANGE_WRITE in <linux/fs.h>; <fcntl.h> names it only under _GNU_SOURCE.
+    return sync_file_range(descriptor, (__off64_t)offset, (__off64_t)count, 2);
+#else
+    (void)descriptor;
+    (void)offset;
+    (void)count;
+    errno = ENOSYS;
     return -1;
 #endif
 }

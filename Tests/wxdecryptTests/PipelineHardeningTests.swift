@@ -6,10 +6,11 @@ import Testing
 /// arrives late, CSV cells with line breaks in a failed write, CR-only line ends.
 @Suite("wxdecrypt decrypt-file under hostile conditions", .serialized)
 struct PipelineHardeningTests {
-    /// 3,000 records, a tenth of them broken: many chunks, and exit 1.
+    /// 30,000 records (10 MB), a tenth of them broken, and exit 1: more 1 MiB chunks than can be
+    /// in flight at once, so that the reader thread is still there when the workers start.
     static let records: String = {
         let path = BatchCommandTests.temporaryPath("records.jsonl")
-        _ = try! WXDecryptRunner.run(["generate", "--records", "3000", "--seed", "11", "--bad-fraction", "0.1", "--output", path])
+        _ = try! WXDecryptRunner.run(["generate", "--records", "30000", "--seed", "11", "--bad-fraction", "0.1", "--output", path])
         return path
     }()
     /// The results of ``records`` with no limit on anything.
@@ -36,10 +37,12 @@ struct PipelineHardeningTests {
         func workers(_ started: Int, of asked: Int, _ instead: String) -> String {
             "note: could start only \(started) of \(asked) worker threads (Resource temporarily unavailable); \(instead)"
         }
-        // The process itself is the first task of the user; each thread started is one more.
+        // The process itself is the first task of the user; each thread started is one more: the
+        // reader, then the workers (one job has one worker too).
         let cases: [(processes: Int, jobs: Int, note: String?)] = [
             (1, 1, reader), (1, 8, reader),
-            (2, 1, nil), (2, 2, workers(0, of: 2, "decrypting on one thread")),
+            (2, 1, workers(0, of: 1, "decrypting on one thread")), (3, 1, nil),
+            (2, 2, workers(0, of: 2, "decrypting on one thread")),
             (2, 64, workers(0, of: 8, "decrypting on one thread")),
             (3, 8, workers(1, of: 8, "decrypting on 1 thread")), (4, 3, workers(2, of: 3, "decrypting on 2 threads")),
         ]
@@ -57,7 +60,7 @@ struct PipelineHardeningTests {
             #expect(outcome.stdout == Self.expected, "\(label)")
             let lines = outcome.stderr.split(separator: "\n").map(String.init)
             #expect(Array(lines.dropLast()) == (note.map { [$0] } ?? []), "\(label)")
-            #expect(lines.last?.hasPrefix("wxdecrypt: 3000 records, ") == true, "\(label)")
+            #expect(lines.last?.hasPrefix("wxdecrypt: 30000 records, ") == true, "\(label)")
         }
     }
 
@@ -73,7 +76,7 @@ struct PipelineHardeningTests {
         let outcome = child.finish()
         #expect(outcome.reason == .exit && outcome.status == 1, "\(outcome.stderr)")
         #expect(outcome.stdout == Self.expected)
-        #expect(outcome.stderr.hasPrefix("wxdecrypt: 3000 records, "), "\(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix("wxdecrypt: 30000 records, "), "\(outcome.stderr)")
     }
 
     @Test("SIGKILL in the middle of a run leaves no file of plaintext behind")
