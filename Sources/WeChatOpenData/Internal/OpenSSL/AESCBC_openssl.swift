@@ -15,22 +15,75 @@ enum AESCBC {
     nonisolated(unsafe) private static let aes192: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-192-CBC", nil)
     nonisolated(unsafe) private static let aes256: OpaquePointer? = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil)
 
+    /// AES-128-CBC's functions in the provider that `aes128` came from, called without EVP in
+    /// between (see the shim): found once, never freed, like the cipher that keeps the provider
+    /// loaded. Nil when the provider lacks one of them; EVP is used then.
+    nonisolated(unsafe) private static let direct: UnsafePointer<CWeChatOpenSSL_CipherFunctions>? = {
+        guard let aes128 else { return nil }
+        let functions = UnsafeMutablePointer<CWeChatOpenSSL_CipherFunctions>.allocate(capacity: 1)
+        guard CWeChatOpenSSL_findCipherFunctions(aes128, functions) == 1 else {
+            functions.deallocate()
+            return nil
+        }
+        return UnsafePointer(functions)
+    }()
+
     /// A decryption context that one thread reuses from record to record, as a batch worker
     /// does: re-keying a context costs much less than making one. It holds the last record's
     /// key schedule until the next record overwrites it; freeing it (when the worker ends)
     /// cleanses it. `@unchecked Sendable`: a worker uses it from one thread at a time, and a
     /// copied worker makes its own before its first record (a uniqueness check).
     final class DecryptionContext: @unchecked Sendable {
-        fileprivate let context: OpaquePointer
-        /// Whether the cipher is bound and padding turned off (done once, on first use).
-        fileprivate var isBound = false
-
-        init?() {
-            guard let context = EVP_CIPHER_CTX_new() else { return nil }
-            self.context = context
+        private enum Engine {
+            /// The provider's own context, padding off.
+            case direct(UnsafeMutableRawPointer, UnsafePointer<CWeChatOpenSSL_CipherFunctions>)
+            /// An EVP context; bound to the cipher, padding off, on first use.
+            case evp(OpaquePointer)
         }
 
-        deinit { EVP_CIPHER_CTX_free(context) }
+        private let engine: Engine
+        /// Whether the EVP context is bound to the cipher and its padding turned off.
+        private var isBound = false
+
+        init?() {
+            if let direct = AESCBC.direct, let context = CWeChatOpenSSL_newUnpaddedContext(direct) {
+                engine = .direct(context, direct)
+            } else if let context = EVP_CIPHER_CTX_new() {
+                engine = .evp(context)
+            } else {
+                return nil
+            }
+        }
+
+        deinit {
+            switch engine {
+            case .direct(let context, let functions): CWeChatOpenSSL_freeContext(functions, context)
+            case .evp(let context): EVP_CIPHER_CTX_free(context)
+            }
+        }
+
+        /// Re-keys the context and decrypts `buffer` in place; false when libcrypto fails.
+        fileprivate func decrypt(
+            _ buffer: UnsafeMutableRawBufferPointer, key: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer
+        ) -> Bool {
+            switch engine {
+            case .direct(let context, let functions):
+                guard let bytes = buffer.baseAddress else { return true }
+                return CWeChatOpenSSL_decryptInPlace(functions, context, key.baseAddress, iv.baseAddress, bytes, buffer.count) == 1
+            case .evp(let context):
+                if isBound {
+                    // The cipher stays bound and padding off: only the key and iv change.
+                    guard CWeChatOpenSSL_EVP_CipherInit_ex2(context, nil, key.baseAddress, iv.baseAddress, 0) == 1
+                    else { return false }
+                } else {
+                    guard let aes128, CWeChatOpenSSL_EVP_CipherInit_ex2(context, aes128, key.baseAddress, iv.baseAddress, 0) == 1,
+                        EVP_CIPHER_CTX_set_padding(context, 0) == 1
+                    else { return false }
+                    isBound = true
+                }
+                return run(context, buffer)
+            }
+        }
     }
 
     /// Transforms `buffer` in place (EVP allows exactly equal input and output).
@@ -47,18 +100,10 @@ enum AESCBC {
     ) -> Bool {
         precondition(iv.count == 16 && buffer.count % blockSize == 0)
         precondition(key.count == 16 || encrypt && (key.count == 24 || key.count == 32), "AES-128 only, but to encrypt")
-        if let reused, !encrypt, key.count == 16 {
-            if reused.isBound {
-                // The cipher stays bound and padding off: only the key and iv change.
-                guard CWeChatOpenSSL_EVP_CipherInit_ex2(reused.context, nil, key.baseAddress, iv.baseAddress, 0) == 1
-                else { return false }
-            } else {
-                guard let aes128, CWeChatOpenSSL_EVP_CipherInit_ex2(reused.context, aes128, key.baseAddress, iv.baseAddress, 0) == 1,
-                    EVP_CIPHER_CTX_set_padding(reused.context, 0) == 1
-                else { return false }
-                reused.isBound = true
-            }
-            return run(reused.context, buffer)
+        if !encrypt, key.count == 16 {
+            if let reused { return reused.decrypt(buffer, key: key, iv: iv) }
+            // A context for this call alone; freeing it cleanses the key schedule.
+            return DecryptionContext()?.decrypt(buffer, key: key, iv: iv) ?? false
         }
         let cipher = key.count == 16 ? aes128 : key.count == 24 ? aes192 : aes256
         guard let cipher, let context = EVP_CIPHER_CTX_new() else { return false }
