@@ -76,4 +76,37 @@ struct OracleTests {
             }
         }
     }
+
+    @Test("a reused context that calls the provider directly decrypts as a reused EVP context and a fresh one, record after record")
+    func directAndEVPContextsAgree() throws {
+        let direct = try #require(AESCBC.DecryptionContext())
+        let evp = try #require(AESCBC.DecryptionContext(throughEVP: true))
+        #expect(direct.isDirect, "libcrypto's default provider has every function the direct path needs")
+        #expect(!evp.isDirect)
+        var generator = SystemRandomNumberGenerator()
+        // The Wycheproof ciphertexts (whatever their padding), then random keys, ivs and lengths:
+        // each record re-keys the same two contexts.
+        var records = Self.wycheproof.map { ([UInt8](Data(hex: $0.key)), [UInt8](Data(hex: $0.iv)), [UInt8](Data(hex: $0.ct))) }
+        for _ in 0..<300 {
+            let blocks = Int.random(in: 1...20, using: &generator)
+            func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            records.append((bytes(16), bytes(16), bytes(16 * blocks)))
+        }
+        for (number, (key, iv, ciphertext)) in records.enumerated() where ciphertext.count % 16 == 0 && !ciphertext.isEmpty {
+            func decrypt(_ context: AESCBC.DecryptionContext?) -> [UInt8]? {
+                var buffer = ciphertext
+                let ok = buffer.withUnsafeMutableBytes { bytes in
+                    key.withUnsafeBytes { key in
+                        iv.withUnsafeBytes { iv in AESCBC.transform(bytes, key: key, iv: iv, encrypt: false, reusing: context) }
+                    }
+                }
+                return ok ? buffer : nil
+            }
+            let fresh = try #require(decrypt(nil), "record \(number)")
+            #expect(decrypt(direct) == fresh, "record \(number)")
+            #expect(decrypt(evp) == fresh, "record \(number)")
+            // Padding stays off: every byte comes out, whatever the last block holds.
+            #expect(fresh.count == ciphertext.count)
+        }
+    }
 }

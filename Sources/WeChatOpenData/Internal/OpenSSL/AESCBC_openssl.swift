@@ -45,8 +45,10 @@ enum AESCBC {
         /// Whether the EVP context is bound to the cipher and its padding turned off.
         private var isBound = false
 
-        init?() {
-            if let direct = AESCBC.direct, let context = CWeChatOpenSSL_newUnpaddedContext(direct) {
+        /// - Parameter throughEVP: Use EVP even where the provider's functions were found, as
+        ///   where they were not (tests compare the two).
+        init?(throughEVP: Bool = false) {
+            if !throughEVP, let direct = AESCBC.direct, let context = CWeChatOpenSSL_newUnpaddedContext(direct) {
                 engine = .direct(context, direct)
             } else if let context = EVP_CIPHER_CTX_new() {
                 engine = .evp(context)
@@ -62,8 +64,14 @@ enum AESCBC {
             }
         }
 
+        /// Whether it calls the provider's functions directly, not through EVP.
+        var isDirect: Bool {
+            if case .direct = engine { return true }
+            return false
+        }
+
         /// Re-keys the context and decrypts `buffer` in place; false when libcrypto fails.
-        fileprivate func decrypt(
+        func decrypt(
             _ buffer: UnsafeMutableRawBufferPointer, key: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer
         ) -> Bool {
             switch engine {
