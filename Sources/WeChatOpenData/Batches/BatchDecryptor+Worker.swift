@@ -149,8 +149,7 @@ extension BatchDecryptor {
         private static func appID(at span: JSONStringSpan, in line: UnsafeRawBufferPointer, is decryptor: OpenDataDecryptor)
             -> Bool
         {
-            var appID = decryptor.appID
-            return appID.withUTF8 { JSONUnescape.equal(line, span, UnsafeRawBufferPointer($0)) }
+            AppIDFormat.equal(line, span, decryptor.appID)
         }
 
         private static func noAppID(_ record: BatchInputRecord.InPlace) -> OpenDataError {

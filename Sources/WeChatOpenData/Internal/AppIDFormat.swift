@@ -15,4 +15,12 @@ enum AppIDFormat {
         return utf8.count == 18 && utf8[0] == UInt8(ascii: "w") && utf8[1] == UInt8(ascii: "x")
             && utf8[2...].allSatisfy { Hex.value(of: $0) != nil }
     }
+
+    /// Whether the JSON string token at `span` in `bytes` decodes to exactly `appID`, compared
+    /// as UTF-8 bytes. A native `String` is read in place: no copy, no retain per record.
+    @inline(__always)
+    static func equal(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ appID: String) -> Bool {
+        appID.utf8.withContiguousStorageIfAvailable { JSONUnescape.equal(bytes, span, UnsafeRawBufferPointer($0)) }
+            ?? JSONUnescape.string(bytes, span).utf8.elementsEqual(appID.utf8)
+    }
 }

@@ -24,9 +24,7 @@ struct WatermarkVerification {
             throw .invalidPayload(field: "watermark.appid", appIDValue == nil ? "is missing" : "must be a string")
         }
         let timestamp = try PayloadField.int64(timestampValue, field: "watermark.timestamp")
-        var expected = expectedAppID
-        let matches = expected.withUTF8 { JSONUnescape.equal(value.bytes, appIDSpan, UnsafeRawBufferPointer($0)) }
-        guard matches else { throw .appIDMismatch(expected: expectedAppID) }
+        guard AppIDFormat.equal(value.bytes, appIDSpan, expectedAppID) else { throw .appIDMismatch(expected: expectedAppID) }
         let watermark = Watermark(appID: expectedAppID, timestamp: timestamp)
         try freshness?.check(watermark)
         return watermark
