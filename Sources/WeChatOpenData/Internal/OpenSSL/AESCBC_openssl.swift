@@ -76,8 +76,7 @@ enum AESCBC {
         ) -> Bool {
             switch engine {
             case .direct(let context, let functions):
-                guard let bytes = buffer.baseAddress else { return true }
-                return CWeChatOpenSSL_decryptInPlace(functions, context, key.baseAddress, iv.baseAddress, bytes, buffer.count) == 1
+                return AESCBC.decrypt(buffer, key: key, iv: iv, functions, context)
             case .evp(let context):
                 if isBound {
                     // The cipher stays bound and padding off: only the key and iv change.
@@ -110,8 +109,13 @@ enum AESCBC {
         precondition(key.count == 16 || encrypt && (key.count == 24 || key.count == 32), "AES-128 only, but to encrypt")
         if !encrypt, key.count == 16 {
             if let reused { return reused.decrypt(buffer, key: key, iv: iv) }
-            // A context for this call alone; freeing it cleanses the key schedule.
-            return DecryptionContext()?.decrypt(buffer, key: key, iv: iv) ?? false
+            // A context for this call alone, without a Swift object around it (one allocation
+            // fewer); freeing it cleanses the key schedule.
+            if let direct, let context = CWeChatOpenSSL_newUnpaddedContext(direct) {
+                defer { CWeChatOpenSSL_freeContext(direct, context) }
+                return decrypt(buffer, key: key, iv: iv, direct, context)
+            }
+            return DecryptionContext(throughEVP: true)?.decrypt(buffer, key: key, iv: iv) ?? false
         }
         let cipher = key.count == 16 ? aes128 : key.count == 24 ? aes192 : aes256
         guard let cipher, let context = EVP_CIPHER_CTX_new() else { return false }
@@ -123,6 +127,15 @@ enum AESCBC {
             EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { return false }
         return run(context, buffer)
+    }
+
+    /// Re-keys a provider context and decrypts `buffer` in place.
+    private static func decrypt(
+        _ buffer: UnsafeMutableRawBufferPointer, key: UnsafeRawBufferPointer, iv: UnsafeRawBufferPointer,
+        _ functions: UnsafePointer<CWeChatOpenSSL_CipherFunctions>, _ context: UnsafeMutableRawPointer
+    ) -> Bool {
+        guard let bytes = buffer.baseAddress else { return true }
+        return CWeChatOpenSSL_decryptInPlace(functions, context, key.baseAddress, iv.baseAddress, bytes, buffer.count) == 1
     }
 
     /// Runs an initialised context over `buffer` in place. A context that padded would hold
