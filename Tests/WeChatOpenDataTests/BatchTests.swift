@@ -52,14 +52,45 @@ struct BatchTests {
     /// `payload`, `key` and `error`, read in place, say what `outcome` says: every test that
     /// decrypts a line through this suite checks them.
     static func expectInPlaceAccessorsAgree(_ result: borrowing BatchDecryptor.RecordResult) {
+        var direct: [UInt8] = []
+        result.appendPayloadJSON(to: &direct)
         switch result.outcome {
         case .decrypted(let payload, let key):
             #expect(result.key == key && result.error == nil)
             #expect(result.payload == payload)
+            // Written from the plaintext, byte for byte what the model writes.
+            var typed: [UInt8] = []
+            payload.appendJSON(to: &typed)
+            #expect(String(decoding: direct, as: UTF8.self) == String(decoding: typed, as: UTF8.self))
         case .failed(let error):
             #expect(result.key == nil && result.payload == nil)
             #expect(result.error == error)
+            #expect(direct.isEmpty)
         }
+    }
+
+    /// A phone number's text is written straight from the plaintext (``expectInPlaceAccessorsAgree``
+    /// compares it with the model's output for every line here): escapes of every kind, an
+    /// integer country code, members in another order, whitespace, and the errors the model gives.
+    @Test("a phone number written from the plaintext is the model's JSON, whatever its spelling", arguments: [
+        (#""phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":"86""#, nil),
+        (#""phoneNumber":"\u0031358000\"66\\66","purePhoneNumber":"1358\/0006666","countryCode":"8\u0036""#, nil),
+        (#""phoneNumber":"+1 (650) 555\n0100 \ud83d\ude00 é","purePhoneNumber":"6505550100","countryCode":1"#, nil),
+        (#""countryCode":-0, "purePhoneNumber" : "5550100" ,"phoneNumber":"","extra":[1,{"a":"\u0000"}]"#, nil),
+        (#""phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":9223372036854775807"#, nil),
+        (#""phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":9223372036854775808"#,
+         OpenDataError.Code.invalidPayload),
+        (#""phoneNumber":"13580006666","purePhoneNumber":"13580006666","countryCode":86.0"#, .invalidPayload),
+        (#""phoneNumber":13580006666,"purePhoneNumber":"13580006666","countryCode":"86""#, .invalidPayload),
+        (#""phoneNumber":"13580006666","purePhoneNumber":null,"countryCode":"86""#, .invalidPayload),
+        (#""phoneNumber":"13580006666","countryCode":"86""#, .invalidPayload),
+    ] as [(String, OpenDataError.Code?)])
+    func phoneNumberInPlace(members: String, failure: OpenDataError.Code?) throws {
+        let sealed = Sealed("{" + members + "," + Sealed.watermarkJSON + "}")
+        #expect(Self.decrypt(Self.record(sealed)).failure == failure)
+        // Masked, the payload is read into its model first: the same checks, the same errors.
+        let masking = try BatchDecryptor(defaultAppID: Sealed.appID, maskPhoneNumbers: true)
+        #expect(Self.decrypt(Self.record(sealed), with: masking).failure == failure)
     }
 
     static func decrypt(_ line: String, lineNumber: Int = 7, with batch: BatchDecryptor = decryptor) -> BatchResult {

@@ -49,9 +49,9 @@ extension BatchDecryptor {
             let mask = batch.maskPhoneNumbers
             do throws(OpenDataError) {
                 // The payload is handed over where it is read, not returned through the scopes
-                // that decode and decrypt: each would move it (a few hundred bytes) on the way out.
-                try decrypt(record) { (payload: consuming OpenDataPayload, key) in
-                    if mask { payload = payload.masked() }
+                // that decode and decrypt: it refers to the plaintext, which they wipe on the way out.
+                try decrypt(record) { (payload: consuming OpenDataPayload.InPlace, key) in
+                    if mask { payload = .read(payload.payload.masked()) }
                     body(RecordResult(lineNumber: lineNumber, id: id, payload: payload, key: key))
                 }
             } catch {
@@ -64,7 +64,7 @@ extension BatchDecryptor {
         /// ring's rule, see ``SessionKeyRing``). `deliver` is the last thing a successful attempt
         /// does, so nothing can throw after it: the record gets exactly one result.
         private mutating func decrypt(
-            _ record: BatchInputRecord.InPlace, _ deliver: (consuming OpenDataPayload, SessionKeyRing.Slot) -> Void
+            _ record: BatchInputRecord.InPlace, _ deliver: (consuming OpenDataPayload.InPlace, SessionKeyRing.Slot) -> Void
         ) throws(OpenDataError) {
             let decryptor = try decryptor(for: record)
             if !isKnownUniquelyReferenced(&cipherContext) { cipherContext = AESCBC.DecryptionContext() }
@@ -95,7 +95,7 @@ extension BatchDecryptor {
 
         private static func decrypt(
             _ record: BatchInputRecord.InPlace, with key: UnsafeRawBufferPointer, _ decryptor: OpenDataDecryptor,
-            _ context: AESCBC.DecryptionContext?, _ deliver: (consuming OpenDataPayload) -> Void
+            _ context: AESCBC.DecryptionContext?, _ deliver: (consuming OpenDataPayload.InPlace) -> Void
         ) throws(OpenDataError) {
             try record.withText(record.iv) { (ivText) throws(OpenDataError) in
                 try record.withText(record.encryptedData) { (dataText) throws(OpenDataError) in
@@ -103,7 +103,7 @@ extension BatchDecryptor {
                         encryptedDataText: dataText, ivText: ivText, key: key, reusing: context
                     ) {
                         (plaintext, root, watermark) throws(OpenDataError) in
-                        deliver(try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark))
+                        deliver(try OpenDataPayload.InPlace(plaintext, root, watermark))
                     }
                 }
             }

@@ -14,7 +14,7 @@
 ///     if let error = result.error {
 ///         error.appendJSON(to: &output)
 ///     } else {
-///         result.payload?.appendJSON(to: &output)  // read in place, not copied
+///         result.appendPayloadJSON(to: &output)  // straight from the plaintext
 ///     }
 /// }
 /// ```

@@ -19,26 +19,29 @@ extension BatchDecryptor {
 
         /// The 1-based line number the record was given.
         public let lineNumber: Int
+        /// The verified payload, lent with the plaintext it may still refer to.
+        let verified: OpenDataPayload.InPlace?
         /// The verified payload; `nil` when the record failed.
         ///
-        /// Read it in place (`result.payload?.appendJSON(to:)`): ``outcome`` makes a copy.
-        public let payload: OpenDataPayload?
+        /// Made on each access: a phone number's text is copied out of the plaintext then. To
+        /// write the payload out, ``appendPayloadJSON(to:)`` does it from the plaintext.
+        public var payload: OpenDataPayload? { verified?.payload }
         /// Which key decrypted the record; `nil` when it failed.
         public let key: SessionKeyRing.Slot?
         /// Why the record failed; `nil` when it decrypted.
         public let error: OpenDataError?
         let id: Identifier
 
-        /// The payload or the error, as one value (a copy of the payload).
+        /// The payload or the error, as one value (the payload made as ``payload`` makes it).
         public var outcome: Outcome {
             if let payload, let key { return .decrypted(payload, key: key) }
             return .failed(error ?? .decryptionFailed)
         }
 
-        init(lineNumber: Int, id: Identifier, payload: consuming OpenDataPayload, key: SessionKeyRing.Slot) {
+        init(lineNumber: Int, id: Identifier, payload: consuming OpenDataPayload.InPlace, key: SessionKeyRing.Slot) {
             self.lineNumber = lineNumber
             self.id = id
-            self.payload = payload
+            verified = payload
             self.key = key
             error = nil
         }
@@ -46,9 +49,18 @@ extension BatchDecryptor {
         init(lineNumber: Int, id: Identifier, error: OpenDataError) {
             self.lineNumber = lineNumber
             self.id = id
-            payload = nil
+            verified = nil
             key = nil
             self.error = error
+        }
+
+        /// Appends the payload as compact JSON, exactly as ``OpenDataPayload/appendJSON(to:)``
+        /// writes ``payload``, but straight from the plaintext: a phone number's text is never
+        /// copied into `String`s. Appends nothing for a record that failed.
+        ///
+        /// - Parameter output: The buffer to append to.
+        public func appendPayloadJSON(to output: inout [UInt8]) {
+            verified?.appendJSON(to: &output)
         }
 
         /// Appends the record's id as JSON on one line: its own `id`, of any JSON type,

@@ -1,9 +1,14 @@
 /// Typed reads of payload members, with errors that name the field but never its value.
 enum PayloadField {
     static func string(_ value: JSONValue?, field: String) throws(OpenDataError) -> String {
+        try text(value, field: field).string
+    }
+
+    /// A string member, checked but left in the plaintext.
+    static func text(_ value: JSONValue?, field: String) throws(OpenDataError) -> PayloadText {
         guard let value else { throw .invalidPayload(field: field, "is missing") }
-        guard let string = value.string else { throw .invalidPayload(field: field, "must be a string, got \(value.kindName)") }
-        return string
+        guard value.stringSpan != nil else { throw .invalidPayload(field: field, "must be a string, got \(value.kindName)") }
+        return PayloadText(value)
     }
 
     static func optionalString(_ value: JSONValue?, field: String) throws(OpenDataError) -> String? {
@@ -27,13 +32,51 @@ enum PayloadField {
     /// A string, or a number whose token is taken as its text (WeChat has sent
     /// `countryCode` both ways).
     static func stringOrInteger(_ value: JSONValue?, field: String) throws(OpenDataError) -> String {
+        try textOrInteger(value, field: field).string
+    }
+
+    /// The same, checked but left in the plaintext.
+    static func textOrInteger(_ value: JSONValue?, field: String) throws(OpenDataError) -> PayloadText {
         guard let value else { throw .invalidPayload(field: field, "is missing") }
-        if value.kind == .number, value.int64 != nil, let token = value.numberToken {
-            return String(decoding: token, as: UTF8.self)
-        }
-        guard let string = value.string else {
+        if value.kind == .number, value.int64 != nil, value.numberToken != nil { return PayloadText(value) }
+        guard value.stringSpan != nil else {
             throw .invalidPayload(field: field, "must be a string or an integer, got \(value.kindName)")
         }
-        return string
+        return PayloadText(value)
+    }
+}
+
+/// A text member of a payload, checked (by ``PayloadField``) but still in the plaintext: a
+/// string's content, or an integer's token, which is its text. It is written from there as it
+/// is, or copied out into a `String` for a model, and lives only as long as the plaintext.
+/// Small (a pointer, a count and a flag), because a worker hands it on by value.
+struct PayloadText: JSONStringValue {
+    /// A string's bytes between its quotes, or an integer's token.
+    private let content: UnsafeRawBufferPointer
+    /// Whether `content` holds escapes to decode (only a string's can).
+    private let hasEscapes: Bool
+
+    /// A value that ``PayloadField`` checked is a string or an integer token.
+    fileprivate init(_ value: JSONValue) {
+        if let span = value.stringSpan {
+            content = UnsafeRawBufferPointer(rebasing: value.bytes[span.start..<span.end])
+            hasEscapes = span.hasEscapes
+        } else {
+            content = value.numberToken ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            hasEscapes = false
+        }
+    }
+
+    /// The text, copied out of the plaintext.
+    var string: String {
+        JSONUnescape.string(content, JSONStringSpan(start: 0, end: content.count, hasEscapes: hasEscapes))
+    }
+
+    /// Writes the text as a JSON string: the plaintext's own bytes when there are no escapes
+    /// (they then hold no quote, backslash or control character, so none needs one), which is
+    /// what writing ``string`` gives.
+    func writeJSONString<Output: JSONOutput & ~Copyable>(to output: inout Output) {
+        if hasEscapes { return output.writeJSONString(string) }
+        output.writeJSONString(content)
     }
 }

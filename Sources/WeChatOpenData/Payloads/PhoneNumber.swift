@@ -67,16 +67,46 @@ extension PhoneNumber: OpenDataModel {
     static let recognisingKeys: [StaticString] = ["phoneNumber", "purePhoneNumber"]
 
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> PhoneNumber {
-        let fields = root.members(["phoneNumber", "purePhoneNumber", "countryCode"])
-        return PhoneNumber(
-            phoneNumber: try PayloadField.string(fields[0], field: "phoneNumber"),
-            purePhoneNumber: try PayloadField.string(fields[1], field: "purePhoneNumber"),
-            countryCode: try PayloadField.stringOrInteger(fields[2], field: "countryCode"),
-            watermark: watermark
-        )
+        PhoneNumber(try InPlace(root, watermark: watermark))
+    }
+
+    /// The payload read and checked, its text still in the plaintext: what a batch worker hands
+    /// over, written out from there, and made into a `PhoneNumber` only when one is asked for.
+    struct InPlace: JSONWritable {
+        let phoneNumber: PayloadText
+        let purePhoneNumber: PayloadText
+        let countryCode: PayloadText
+        let watermark: Watermark
+
+        /// Every check of ``PhoneNumber/parse(_:watermark:)``: it is this, then a copy.
+        init(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) {
+            let fields = root.members(["phoneNumber", "purePhoneNumber", "countryCode"])
+            phoneNumber = try PayloadField.text(fields[0], field: "phoneNumber")
+            purePhoneNumber = try PayloadField.text(fields[1], field: "purePhoneNumber")
+            countryCode = try PayloadField.textOrInteger(fields[2], field: "countryCode")
+            self.watermark = watermark
+        }
+
+        func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
+            PhoneNumber.write(phoneNumber, purePhoneNumber, countryCode, watermark, to: &writer)
+        }
+    }
+
+    init(_ payload: InPlace) {
+        self.init(
+            phoneNumber: payload.phoneNumber.string, purePhoneNumber: payload.purePhoneNumber.string,
+            countryCode: payload.countryCode.string, watermark: payload.watermark)
     }
 
     func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
+        Self.write(phoneNumber, purePhoneNumber, countryCode, watermark, to: &writer)
+    }
+
+    /// WeChat's wire form, from text held or still in the plaintext alike.
+    @inline(__always)
+    private static func write<Text: JSONStringValue, Output: JSONOutput & ~Copyable>(
+        _ phoneNumber: Text, _ purePhoneNumber: Text, _ countryCode: Text, _ watermark: Watermark, to writer: inout Output
+    ) {
         writer.beginObject()
         writer.member("phoneNumber", phoneNumber)
         writer.member("purePhoneNumber", purePhoneNumber)

@@ -23,10 +23,9 @@ struct BatchResultWriter: Sendable {
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
-        // The payload is read where the result holds it: binding it to a name would copy it.
         if let key = result.key {
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
-            result.payload?.appendJSON(to: &output)
+            result.appendPayloadJSON(to: &output)
         } else if let error = result.error {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)

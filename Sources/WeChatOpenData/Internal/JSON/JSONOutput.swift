@@ -9,6 +9,8 @@ protocol JSONOutput: ~Copyable {
     mutating func write(_ literal: StaticString)
     /// Writes `text` as a string literal, quotes included, escaped as JSON requires.
     mutating func writeJSONString(_ text: String)
+    /// The same for UTF-8 bytes.
+    mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer)
     /// Writes the decimal digits of `value`.
     mutating func writeDecimal(_ value: Int64)
 }
@@ -60,6 +62,14 @@ extension JSONOutput where Self: ~Copyable {
         needsComma = true
     }
 
+    /// A string member whose text a model holds or still reads from the plaintext.
+    @inline(__always)
+    mutating func member(_ key: StaticString, _ value: some JSONStringValue) {
+        self.key(key)
+        value.writeJSONString(to: &self)
+        needsComma = true
+    }
+
     mutating func member(_ key: StaticString, optional value: String?) {
         if let value { member(key, value) }
     }
@@ -83,7 +93,22 @@ struct JSONLength: JSONOutput {
     @inline(__always) mutating func writeJSONString(_ text: String) {
         count &+= ByteCursor.jsonStringBound(text.utf8.count)
     }
+    @inline(__always) mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer) {
+        count &+= ByteCursor.jsonStringBound(utf8.count)
+    }
     @inline(__always) mutating func writeDecimal(_ value: Int64) { count &+= ByteCursor.decimalBound }
+}
+
+/// Text that a model writes as a JSON string: a `String` it holds, or a member it has not
+/// copied out of the plaintext (`PayloadText`). A model's writer takes either, so that one
+/// function defines its wire form for both.
+protocol JSONStringValue {
+    func writeJSONString<Output: JSONOutput & ~Copyable>(to output: inout Output)
+}
+
+extension String: JSONStringValue {
+    @inline(__always)
+    func writeJSONString<Output: JSONOutput & ~Copyable>(to output: inout Output) { output.writeJSONString(self) }
 }
 
 /// A value with a JSON form of its own: each model.

@@ -25,6 +25,8 @@ struct JSONWriter: JSONOutput {
 
     mutating func writeJSONString(_ text: String) { Self.appendString(text, to: &bytes) }
 
+    mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer) { Self.appendString(utf8, to: &bytes) }
+
     mutating func writeDecimal(_ value: Int64) {
         bytes.appendBytes(atMost: ByteCursor.decimalBound) { $0.writeDecimal(value) }
     }

@@ -1,0 +1,36 @@
+extension OpenDataPayload {
+    /// A verified payload as a batch worker hands it over, lent with the plaintext it was read
+    /// from: a phone number (what archives of legacy records hold) still there, its text written
+    /// out from the plaintext and copied into `String`s only when asked for; any other kind read
+    /// into its model at once.
+    enum InPlace {
+        case phoneNumber(PhoneNumber.InPlace)
+        case read(OpenDataPayload)
+
+        /// Recognises the kind of a verified document and runs that model's checks: the same
+        /// checks, and so the same errors, as ``OpenDataDecryptor/readPayload(_:_:_:_:)``.
+        init(_ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark) throws(OpenDataError) {
+            if Kind.recognise(root) == .phone {
+                self = .phoneNumber(try PhoneNumber.InPlace(root, watermark: watermark))
+            } else {
+                self = .read(try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark))
+            }
+        }
+
+        /// The payload, its text copied out of the plaintext.
+        var payload: OpenDataPayload {
+            switch self {
+            case .phoneNumber(let phone): .phoneNumber(PhoneNumber(phone))
+            case .read(let payload): payload
+            }
+        }
+
+        /// Appends the payload's JSON, as ``OpenDataPayload/appendJSON(to:)`` writes it.
+        func appendJSON(to output: inout [UInt8]) {
+            switch self {
+            case .phoneNumber(let phone): output.appendJSON(phone)
+            case .read(let payload): payload.appendJSON(to: &output)
+            }
+        }
+    }
+}
