@@ -61,11 +61,11 @@ struct BatchSummary {
                 + ", \(Self.seconds(elapsed)) s, \(rate) records/s")
     }
 
-    /// `seconds` with three decimals, rounded as printf's `%.3f` rounds them.
-    private static func seconds(_ seconds: Double) -> String {
+    /// `elapsed` with three decimals, rounded as printf's `%.3f` rounds them.
+    private static func seconds(_ elapsed: Double) -> String {
         // vsnprintf ends the text with a NUL even when it cuts it short.
         var text = [CChar](repeating: 0, count: 64)
-        _ = withVaList([seconds]) { vsnprintf(&text, text.count, "%.3f", $0) }
+        _ = withVaList([elapsed]) { vsnprintf(&text, text.count, "%.3f", $0) }
         return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
