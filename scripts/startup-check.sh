@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # wxdecrypt must start without Foundation: on Linux, libFoundation.so, its
-# FoundationInternationalization and ICU cost about 8 ms of dynamic linking before main, as
-# much as a small decrypt-file run. Fails when the release binary links any of the three (ldd
+# FoundationInternationalization and ICU cost about 4 ms of dynamic linking before main, a
+# third of a small decrypt-file run. Fails when the release binary links any of the three (ldd
 # lists what the loader would load, indirect dependencies included), or when a timed run
 # fails; prints the median start-up time of `--version` and of decrypt-file on an empty file.
 # Runs from a fresh clone as root; WXDECRYPT=path skips the release build.
