@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeChatOpenData
 
 struct DecryptFileCommand: ParsableCommand {
@@ -31,7 +40,7 @@ struct DecryptFileCommand: ParsableCommand {
     var format: BatchOutputFormat = .jsonl
 
     @Option(help: "Worker threads (1 to \(Self.maximumJobs)); the number of cores by default.")
-    var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, Self.maximumJobs)
+    var jobs: Int = Self.defaultJobs
 
     @Option(help: ArgumentHelp(
         "The number of the input's first line, for an input that is a slice of a larger file (a Spark partition): "
@@ -63,6 +72,10 @@ struct DecryptFileCommand: ParsableCommand {
     }
 
     static let maximumJobs = 256
+
+    /// Counted once: the parser builds the command several times, and each count reads the
+    /// cgroup's CPU quota and cpuset from /sys.
+    static let defaultJobs = min(ProcessInfo.processInfo.activeProcessorCount, maximumJobs)
 
     /// Far beyond any file, and far enough from `Int.max` that counting lines on cannot overflow.
     static let largestFirstLineNumber = 1_000_000_000_000_000

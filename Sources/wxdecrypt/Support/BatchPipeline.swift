@@ -1,4 +1,3 @@
-import Foundation
 import WeChatOpenData
 
 /// decrypt-file's stages, overlapped: a reader thread cuts the input into chunks of whole lines,

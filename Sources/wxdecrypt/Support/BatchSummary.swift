@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeChatOpenData
 
 /// Counts results, draws the progress bar on a terminal and prints the closing summary line.
@@ -49,7 +58,15 @@ struct BatchSummary {
                 + (previousKeyMatches == 0 ? "" : " (\(previousKeyMatches) with the previous session key)")
                 + ", \(failed) failed"
                 + (byCode.isEmpty ? "" : " (\(byCode))")
-                + String(format: ", %.3f s, %d records/s", elapsed, rate))
+                + ", \(Self.seconds(elapsed)) s, \(rate) records/s")
+    }
+
+    /// `elapsed` with three decimals, rounded as printf's `%.3f` rounds them.
+    private static func seconds(_ elapsed: Double) -> String {
+        // vsnprintf ends the text with a NUL even when it cuts it short.
+        var text = [CChar](repeating: 0, count: 64)
+        _ = withVaList([elapsed]) { vsnprintf(&text, text.count, "%.3f", $0) }
+        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
 

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeChatOpenData
 
 /// What one worker thread does with a chunk: find its lines (the only time they are searched

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeChatOpenData
 
 /// The process group of the command under test, for the signal handler: an interrupted
@@ -190,7 +194,7 @@ private struct Streams {
     /// Writes as much input as the pipe takes; a command that stops reading (EPIPE) just gets no more.
     private mutating func writeInput() {
         guard let descriptor = stdinDescriptor else { return }
-        let count = input.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+        let count = input.withUnsafeBytes { SystemCall.write(descriptor, $0.baseAddress! + written, $0.count - written) }
         if count > 0 {
             written += count
             if written == input.count { closeStdin() }
@@ -206,7 +210,7 @@ private struct Streams {
 
     /// Reads what is there; `false` (and the descriptor closed) at end of file or on an error.
     private func read(from descriptor: Int32, into output: inout [UInt8], keeping limit: Int, buffer: inout [UInt8]) -> Bool {
-        let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress!, $0.count) }
+        let count = buffer.withUnsafeMutableBytes { SystemCall.read(descriptor, $0.baseAddress!, $0.count) }
         if count > 0 {
             output += buffer[0..<min(count, max(0, limit - output.count))]
             return true

@@ -1,5 +1,9 @@
 import CWeChatOpenDataProcess
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WeChatOpenData
 
 /// Reads decrypt-file's input and cuts it into chunks of whole lines, with bounded memory: the
@@ -95,7 +99,7 @@ struct InputReader {
         input.reserve(Self.chunkSize)
         var count: Int
         while true {
-            count = Foundation.read(source.descriptor, input.spare.baseAddress, Self.chunkSize)
+            count = SystemCall.read(source.descriptor, input.spare.baseAddress, Self.chunkSize)
             guard count < 0 else { break }
             if errno == EINTR { continue }
             // A parent may hand us a non-blocking pipe (Node.js does): wait until it has data.

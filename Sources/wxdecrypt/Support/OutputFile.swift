@@ -1,5 +1,9 @@
 import CWeChatOpenDataProcess
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where batch output goes (see ``OutputDestination``). A regular file is written to a
 /// temporary file in its directory, created `0600` (less the umask) because it holds plaintext,

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One mutex and a condition for each event the pipeline's stages wait for, so that a signal
 /// wakes only the stage that waits for it.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A thread that runs one closure and can be waited for (`pthread_join`): the pipeline's
 /// stages must all have stopped before the command reports and exits.

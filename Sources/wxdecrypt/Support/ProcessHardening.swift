@@ -1,5 +1,9 @@
 import CWeChatOpenDataProcess
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the process sets up before it parses a flag or reads a byte of input.
 enum ProcessHardening {

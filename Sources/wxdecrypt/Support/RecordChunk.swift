@@ -1,4 +1,3 @@
-import Foundation
 import WeChatOpenData
 
 /// A run of whole input lines and, once a worker has been through it, their results: what moves

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import WeChatOpenData
 
 /// Where the session keys come from. Never a flag value: flags show in `ps` and shell history.

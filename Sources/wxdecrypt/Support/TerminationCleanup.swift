@@ -1,5 +1,9 @@
 import CWeChatOpenDataProcess
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The handler may run on any thread at any moment, so the only memory it touches is this
 // buffer, allocated before the first handler is installed and never freed: the temporary

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import WeChatOpenData
 
 /// `--max-age`, `--now` and `--mask`, shared by decrypt and decrypt-file.
