@@ -26,13 +26,13 @@ struct BatchLines: Sendable {
 
     /// `{"id":…,"ok":true,"data":{…}}` or `{"id":…,"ok":false,"error":{…}}` and a newline, written
     /// the way wxdecrypt's `BatchResultWriter` writes them (the CLI's own file, so not importable
-    /// here; keep the two alike): the payload read in place, literals as moves.
+    /// here; keep the two alike): the payload written from the plaintext, literals as moves.
     private static func appendJSONLine(_ result: borrowing BatchDecryptor.RecordResult, to output: inout [UInt8]) {
         output.append(#"{"id":"#)
         result.appendID(to: &output)
         if let key = result.key {
             output.append(key == .previous ? #","ok":true,"session_key":"previous","data":"# : #","ok":true,"data":"#)
-            result.payload?.appendJSON(to: &output)
+            result.appendPayloadJSON(to: &output)
         } else if let error = result.error {
             output.append(#","ok":false,"error":"#)
             error.appendJSON(to: &output)
