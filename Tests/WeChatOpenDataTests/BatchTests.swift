@@ -69,6 +69,28 @@ struct BatchTests {
         }
     }
 
+    /// The same for a user profile: every text member, the optional ones missing or null, a
+    /// nickname in any script.
+    @Test("a user profile written from the plaintext is the model's JSON, whatever its spelling", arguments: [
+        (#""openId":"oGZUI0egBJY1zhBYw2KhdUfwVJJE","nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/aSKcBBPpibyKNicHNTMM0qJVh8Kjgiak2AHWr8MHM4WgMEm7GFhsf8OYrySdbvAMvTsw3mo8ibKicsnfN5pRjl1p8HQ/0","unionId":"ocMvos6NjeKLIBqg5Mr9QjxrP1FA""#, nil),
+        (#""nickName":"\u5c0f\"\\明\n","gender":0,"language":"","city":"","province":"","country":"","avatarUrl":"","openId":null"#, nil),
+        (#""unionId":null,"avatarUrl":"http:\/\/x\/y","country":"\ud83d\ude00","province":"p","city":"c","language":"en","gender":-3,"nickName":"😀 é"#
+         + #"""#, nil),
+        (#""nickName":"Band","gender":"1","language":"zh_CN","city":"","province":"","country":"","avatarUrl":"""#,
+         OpenDataError.Code.invalidPayload),
+        (#""nickName":"Band","gender":1,"language":"zh_CN","city":"","province":"","country":"","avatarUrl":"","openId":7"#,
+         .invalidPayload),
+        (#""nickName":"Band","gender":1,"language":"zh_CN","city":"","province":"","avatarUrl":"""#, .invalidPayload),
+    ] as [(String, OpenDataError.Code?)])
+    func userInfoInPlace(members: String, failure: OpenDataError.Code?) throws {
+        let sealed = Sealed("{" + members + "," + Sealed.watermarkJSON + "}")
+        let result = Self.decrypt(Self.record(sealed))
+        #expect(result.failure == failure)
+        if failure == nil, case .decrypted(let payload, _) = result.outcome { #expect(payload.kind == .user) }
+        let masking = try BatchDecryptor(defaultAppID: Sealed.appID, maskPhoneNumbers: true)
+        #expect(Self.decrypt(Self.record(sealed), with: masking).failure == failure)
+    }
+
     /// A phone number's text is written straight from the plaintext (``expectInPlaceAccessorsAgree``
     /// compares it with the model's output for every line here): escapes of every kind, an
     /// integer country code, members in another order, whitespace, and the errors the model gives.

@@ -1,19 +1,20 @@
 extension OpenDataPayload {
     /// A verified payload as a batch worker hands it over, lent with the plaintext it was read
-    /// from: a phone number (what archives of legacy records hold) still there, its text written
-    /// out from the plaintext and copied into `String`s only when asked for; any other kind read
-    /// into its model at once.
+    /// from: a phone number or a user profile (what archives of legacy records hold) still
+    /// there, its text written out from the plaintext and copied into `String`s only when asked
+    /// for; any other kind read into its model at once.
     enum InPlace {
         case phoneNumber(PhoneNumber.InPlace)
+        case userInfo(UserInfo.InPlace)
         case read(OpenDataPayload)
 
         /// Recognises the kind of a verified document and runs that model's checks: the same
         /// checks, and so the same errors, as ``OpenDataDecryptor/readPayload(_:_:_:_:)``.
         init(_ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark) throws(OpenDataError) {
-            if Kind.recognise(root) == .phone {
-                self = .phoneNumber(try PhoneNumber.InPlace(root, watermark: watermark))
-            } else {
-                self = .read(try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark))
+            switch Kind.recognise(root) {
+            case .phone: self = .phoneNumber(try PhoneNumber.InPlace(root, watermark: watermark))
+            case .user: self = .userInfo(try UserInfo.InPlace(root, watermark: watermark))
+            default: self = .read(try OpenDataDecryptor.readPayload(nil, plaintext, root, watermark))
             }
         }
 
@@ -21,6 +22,7 @@ extension OpenDataPayload {
         var payload: OpenDataPayload {
             switch self {
             case .phoneNumber(let phone): .phoneNumber(PhoneNumber(phone))
+            case .userInfo(let user): .userInfo(UserInfo(user))
             case .read(let payload): payload
             }
         }
@@ -29,6 +31,7 @@ extension OpenDataPayload {
         func appendJSON(to output: inout [UInt8]) {
             switch self {
             case .phoneNumber(let phone): output.appendJSON(phone)
+            case .userInfo(let user): output.appendJSON(user)
             case .read(let payload): payload.appendJSON(to: &output)
             }
         }

@@ -12,8 +12,13 @@ enum PayloadField {
     }
 
     static func optionalString(_ value: JSONValue?, field: String) throws(OpenDataError) -> String? {
+        try optionalText(value, field: field)?.string
+    }
+
+    /// A string member that may be missing or null, checked but left in the plaintext.
+    static func optionalText(_ value: JSONValue?, field: String) throws(OpenDataError) -> PayloadText? {
         guard let value, value.kind != .null else { return nil }
-        return try string(value, field: field)
+        return try text(value, field: field)
     }
 
     static func int64(_ value: JSONValue?, field: String) throws(OpenDataError) -> Int64 {

@@ -96,34 +96,74 @@ extension UserInfo: OpenDataModel {
     static let recognisingKeys: [StaticString] = ["openId", "nickName", "avatarUrl"]
 
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> UserInfo {
-        let fields = root.members([
-            "openId", "nickName", "gender", "language", "city", "province", "country", "avatarUrl", "unionId",
-        ])
-        return UserInfo(
-            openID: try PayloadField.optionalString(fields[0], field: "openId"),
-            nickName: try PayloadField.string(fields[1], field: "nickName"),
-            gender: Gender(rawValue: try PayloadField.int(fields[2], field: "gender")),
-            language: try PayloadField.string(fields[3], field: "language"),
-            city: try PayloadField.string(fields[4], field: "city"),
-            province: try PayloadField.string(fields[5], field: "province"),
-            country: try PayloadField.string(fields[6], field: "country"),
-            avatarURL: try PayloadField.string(fields[7], field: "avatarUrl"),
-            unionID: try PayloadField.optionalString(fields[8], field: "unionId"),
-            watermark: watermark
-        )
+        UserInfo(try InPlace(root, watermark: watermark))
+    }
+
+    /// The payload read and checked, its text still in the plaintext (see ``PhoneNumber/InPlace``).
+    struct InPlace: JSONWritable {
+        let openID: PayloadText?
+        let nickName: PayloadText
+        let gender: Int
+        let language: PayloadText
+        let city: PayloadText
+        let province: PayloadText
+        let country: PayloadText
+        let avatarURL: PayloadText
+        let unionID: PayloadText?
+        let watermark: Watermark
+
+        /// Every check of ``UserInfo/parse(_:watermark:)``: it is this, then a copy.
+        init(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) {
+            let fields = root.members([
+                "openId", "nickName", "gender", "language", "city", "province", "country", "avatarUrl", "unionId",
+            ])
+            openID = try PayloadField.optionalText(fields[0], field: "openId")
+            nickName = try PayloadField.text(fields[1], field: "nickName")
+            gender = try PayloadField.int(fields[2], field: "gender")
+            language = try PayloadField.text(fields[3], field: "language")
+            city = try PayloadField.text(fields[4], field: "city")
+            province = try PayloadField.text(fields[5], field: "province")
+            country = try PayloadField.text(fields[6], field: "country")
+            avatarURL = try PayloadField.text(fields[7], field: "avatarUrl")
+            unionID = try PayloadField.optionalText(fields[8], field: "unionId")
+            self.watermark = watermark
+        }
+
+        func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
+            UserInfo.write(
+                openID, nickName, gender, language, city, province, country, avatarURL, unionID, watermark, to: &writer)
+        }
+    }
+
+    init(_ payload: InPlace) {
+        self.init(
+            openID: payload.openID?.string, nickName: payload.nickName.string, gender: Gender(rawValue: payload.gender),
+            language: payload.language.string, city: payload.city.string, province: payload.province.string,
+            country: payload.country.string, avatarURL: payload.avatarURL.string, unionID: payload.unionID?.string,
+            watermark: payload.watermark)
     }
 
     func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
+        Self.write(
+            openID, nickName, gender.rawValue, language, city, province, country, avatarURL, unionID, watermark, to: &writer)
+    }
+
+    /// WeChat's wire form, from text held or still in the plaintext alike.
+    @inline(__always)
+    private static func write<Text: JSONStringValue, Output: JSONOutput & ~Copyable>(
+        _ openID: Text?, _ nickName: Text, _ gender: Int, _ language: Text, _ city: Text, _ province: Text,
+        _ country: Text, _ avatarURL: Text, _ unionID: Text?, _ watermark: Watermark, to writer: inout Output
+    ) {
         writer.beginObject()
-        writer.member("openId", optional: openID)
+        if let openID { writer.member("openId", openID) }
         writer.member("nickName", nickName)
-        writer.member("gender", Int64(gender.rawValue))
+        writer.member("gender", Int64(gender))
         writer.member("language", language)
         writer.member("city", city)
         writer.member("province", province)
         writer.member("country", country)
         writer.member("avatarUrl", avatarURL)
-        writer.member("unionId", optional: unionID)
+        if let unionID { writer.member("unionId", unionID) }
         watermark.write(to: &writer)
         writer.endObject()
     }
