@@ -36,6 +36,35 @@ struct PaddingTests {
         }
     }
 
+    @Test("the vector check agrees with a byte-by-byte reference: every last byte, every pad byte changed, random blocks")
+    func agreesWithReference() {
+        func reference(_ bytes: [UInt8]) -> Int? {
+            let pad = Int(bytes[bytes.count - 1])
+            guard (1...16).contains(pad), bytes.suffix(pad).allSatisfy({ $0 == UInt8(pad) }) else { return nil }
+            return bytes.count - pad
+        }
+        var generator = SystemRandomNumberGenerator()
+        var blocks: [[UInt8]] = []
+        for length in [16, 32, 48] {
+            for last in 0...255 {
+                // A run of `last` ending the block, of every length, then one byte changed in it.
+                for run in 1...16 {
+                    let valid = [UInt8](repeating: 0x41, count: length - run) + [UInt8](repeating: UInt8(last), count: run)
+                    blocks.append(valid)
+                    for changed in 0..<run where changed > 0 {
+                        var broken = valid
+                        broken[length - 1 - changed] = UInt8.random(in: 0...255, using: &generator)
+                        blocks.append(broken)
+                    }
+                }
+            }
+            for _ in 0..<2_000 { blocks.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
+        }
+        for block in blocks {
+            #expect(block.withUnsafeBytes { unpaddedCount($0) } == reference(block), "\(block.suffix(16))")
+        }
+    }
+
     @Test("an invalid padding still yields a length, so the same checks run over the same bytes")
     func invalidPaddingLength() {
         for last in [0, 17, 200] {

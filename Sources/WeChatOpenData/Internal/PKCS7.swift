@@ -1,7 +1,8 @@
 /// PKCS#7 padding with 16-byte blocks, removed in constant time.
 ///
 /// The checks never branch on the plaintext and look at every one of the last 16 bytes
-/// whatever the pad value claims, so how long they take says nothing about the padding.
+/// (one vector compare) whatever the pad value claims, so how long they take says nothing about
+/// the padding.
 /// The verdict is a mask that the caller combines with its other checks without branching.
 enum PKCS7 {
     static let blockSize = 16
@@ -19,6 +20,10 @@ enum PKCS7 {
         0 &- ((lhs &- rhs) >> 31)
     }
 
+    /// For each lane of a block loaded from memory, how many bytes before the block's last byte
+    /// it is.
+    private static let distanceFromEnd = SIMD16<UInt8>(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+
     /// The verdict on a plaintext's PKCS#7/16 padding, computed without branching on it.
     struct Verdict {
         /// The length of the content before the padding. When the padding is invalid this is
@@ -31,8 +36,8 @@ enum PKCS7 {
 
     /// Checks the padding of `plaintext`: a pad value of 1 to 16, and every pad byte equal to it.
     ///
-    /// The loop looks at all of the last 16 bytes whatever the pad value claims, and neither
-    /// the loop nor the returned length branches on the plaintext.
+    /// All of the last 16 bytes are compared whatever the pad value claims, and neither the
+    /// compare nor the returned length branches on the plaintext.
     ///
     /// - Parameter plaintext: Decrypted bytes, a non-empty multiple of 16 long.
     static func verdict(_ plaintext: UnsafeRawBufferPointer) -> Verdict {
@@ -42,11 +47,14 @@ enum PKCS7 {
         let padValue = UInt32(plaintext[count - 1])
         // Valid when 1 <= padValue <= 16.
         var good = ~maskIfZero(padValue) & maskIfLess(padValue, UInt32(blockSize + 1))
-        for offset in 0..<blockSize {
-            let byte = UInt32(plaintext[count - 1 - offset])
-            let inPadding = maskIfLess(UInt32(offset), padValue)
-            good &= ~inPadding | maskIfZero(byte ^ padValue)
-        }
+        // The last block at once: lane i is the byte `distanceFromEnd[i]` bytes before the last.
+        // A lane is padding when that distance is below the pad value, and must then equal it.
+        // Lane-wise compares and a horizontal maximum: no branch, the same work for any padding.
+        let lastBlock = plaintext.loadUnaligned(fromByteOffset: count - blockSize, as: SIMD16<UInt8>.self)
+        let pad = SIMD16<UInt8>(repeating: UInt8(truncatingIfNeeded: padValue))
+        let inPadding = Self.distanceFromEnd .< pad
+        let wrong = SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: inPadding .& (lastBlock .!= pad))
+        good &= maskIfZero(UInt32(wrong.max()))
         // The pad length when valid, one otherwise, selected with masks.
         let removed = (padValue & good) | (1 & ~good)
         return Verdict(contentCount: count - Int(removed), validMask: good)

@@ -230,8 +230,19 @@ struct JSONValue {
         return found
     }
 
-    /// The member named `key`, if the value is an object that has it.
-    func member(_ key: StaticString) -> JSONValue? { members([key])[0] }
+    /// The member named `key`, if the value is an object that has it: the first found, since
+    /// keys are unique in a validated document.
+    func member(_ key: StaticString) -> JSONValue? {
+        guard let index else {
+            var found: JSONValue?
+            forEachMember { name, value in if found == nil, name.is(key, in: bytes) { found = value } }
+            return found
+        }
+        for entry in index.entries[0..<index.count] where entry.parent == index.parent && entry.key.is(key, in: bytes) {
+            return index.value(of: entry, in: bytes)
+        }
+        return nil
+    }
 
     // MARK: Skipping
 
