@@ -217,11 +217,17 @@ extension BatchInputRecord.InPlace {
     }
 
     /// Calls `body` with a string field's UTF-8 text, unescaping it first only when it has escapes
-    /// (some JSON writers escape `/` as `\/`).
+    /// (some JSON writers escape `/` as `\/`): into scratch space that is wiped afterwards, never
+    /// into a `String`, since the field may be a session key.
     func withText<Result>(
         _ span: JSONStringSpan, _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
-        if !span.hasEscapes { return try body(UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])) }
-        return try withUTF8(JSONUnescape.string(line, span), body)
+        let raw = UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])
+        if !span.hasEscapes { return try body(raw) }
+        return try withTemporaryBytes(raw.count) { (scratch) throws(OpenDataError) in
+            defer { SecureMemory.wipe(scratch) }
+            let count = JSONUnescape.decode(raw, into: scratch)
+            return try body(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+        }
     }
 }

@@ -23,48 +23,52 @@ enum JSONUnescape {
     static func string(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan) -> String {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
         guard span.hasEscapes else { return String(decoding: raw, as: UTF8.self) }
-        // Escapes only ever shrink: \uXXXX is 6 bytes for at most 3 of UTF-8, a pair 12 for 4.
-        return String(unsafeUninitializedCapacity: raw.count) { output in
-            var written = 0
-            var index = 0
-            while index < raw.count {
-                let byte = raw[index]
-                guard byte == UInt8(ascii: "\\") else {
-                    output[written] = byte
-                    written += 1
-                    index += 1
-                    continue
-                }
-                let escaped = raw[index + 1]
-                index += 2
-                let simple: UInt8?
-                switch escaped {
-                case UInt8(ascii: "b"): simple = 0x08
-                case UInt8(ascii: "f"): simple = 0x0C
-                case UInt8(ascii: "n"): simple = 0x0A
-                case UInt8(ascii: "r"): simple = 0x0D
-                case UInt8(ascii: "t"): simple = 0x09
-                case UInt8(ascii: "u"): simple = nil
-                default: simple = escaped  // " \ /
-                }
-                if let simple {
-                    output[written] = simple
-                    written += 1
-                    continue
-                }
-                var scalar = hexQuad(raw, at: index) ?? 0xFFFD
-                index += 4
-                if (0xD800...0xDBFF).contains(scalar), let low = hexQuad(raw, at: index + 2) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    index += 6
-                }
-                for unit in UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")! {
-                    output[written] = unit
-                    written += 1
-                }
+        return String(unsafeUninitializedCapacity: raw.count) { decode(raw, into: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    /// Decodes the escapes of a string token's content (`raw`, between its quotes) into `output`,
+    /// which holds at least `raw.count` bytes: escapes only ever shrink (`\uXXXX` is 6 bytes for
+    /// at most 3 of UTF-8, a pair 12 for 4). Returns the number of UTF-8 bytes written.
+    static func decode(_ raw: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        var written = 0
+        var index = 0
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "\\") else {
+                output[written] = byte
+                written += 1
+                index += 1
+                continue
             }
-            return written
+            let escaped = raw[index + 1]
+            index += 2
+            let simple: UInt8?
+            switch escaped {
+            case UInt8(ascii: "b"): simple = 0x08
+            case UInt8(ascii: "f"): simple = 0x0C
+            case UInt8(ascii: "n"): simple = 0x0A
+            case UInt8(ascii: "r"): simple = 0x0D
+            case UInt8(ascii: "t"): simple = 0x09
+            case UInt8(ascii: "u"): simple = nil
+            default: simple = escaped  // " \ /
+            }
+            if let simple {
+                output[written] = simple
+                written += 1
+                continue
+            }
+            var scalar = hexQuad(raw, at: index) ?? 0xFFFD
+            index += 4
+            if (0xD800...0xDBFF).contains(scalar), let low = hexQuad(raw, at: index + 2) {
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                index += 6
+            }
+            for unit in UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")! {
+                output[written] = unit
+                written += 1
+            }
         }
+        return written
     }
 
     /// Whether two string tokens decode to the same string. Inline: keys are compared often, and
