@@ -1,6 +1,6 @@
 /// A user's `session_key` from `jscode2session`: 16 secret bytes.
 ///
-/// The bytes live in storage that is wiped (`explicit_bzero` on Linux, `OPENSSL_cleanse` elsewhere) when the last copy of
+/// The bytes live in storage that is wiped (`explicit_bzero` with glibc, `OPENSSL_cleanse` elsewhere) when the last copy of
 /// the key is released. The key never appears in `description`, `debugDescription`,
 /// `dump` output or any error, and two keys compare in constant time.
 ///
