@@ -46,30 +46,33 @@ ${CC:-gcc} -O2 -Wall -Wextra -std=c11 -o "$work/strict_floor" Benchmarks/StrictF
 generate() { # N FILE
     "$bin" generate --records "$1" --seed 7 --bad-fraction 0.01 --output "$2" 2>/dev/null || exit 2
 }
-same_results() { # NAME INPUT: strict_floor's results against decrypt-file --jobs 1's
-    local status=0
-    "$bin" decrypt-file "$2" --jobs 1 --no-progress --output "$work/swift.jsonl" 2>/dev/null || status=$?
-    [ "$status" -le 1 ] || { echo "strict-floor: decrypt-file exited $status on $1" >&2; exit 2; }
+same_results() { # NAME INPUT [OPTION...]: strict_floor's results against decrypt-file --jobs 1's, same options
+    local status=0 name=$1 input=$2
+    shift 2
+    "$bin" decrypt-file "$input" --jobs 1 --no-progress --output "$work/swift.jsonl" "$@" 2>/dev/null || status=$?
+    [ "$status" -le 1 ] || { echo "strict-floor: decrypt-file exited $status on $name" >&2; exit 2; }
     status=0
-    "$work/strict_floor" "$2" "$work/floor.jsonl" 2>/dev/null || status=$?
-    [ "$status" -le 1 ] || { echo "strict-floor: strict_floor exited $status on $1" >&2; exit 2; }
+    "$work/strict_floor" "$input" "$work/floor.jsonl" "$@" 2>/dev/null || status=$?
+    [ "$status" -le 1 ] || { echo "strict-floor: strict_floor exited $status on $name" >&2; exit 2; }
     if ! cmp -s "$work/swift.jsonl" "$work/floor.jsonl"; then
         # The first differing result of each, payloads left out: they hold phone numbers.
         local line
         line=$(cmp "$work/swift.jsonl" "$work/floor.jsonl" 2>&1 | grep -o 'line [0-9]*' | cut -d' ' -f2 || true)
-        echo "strict-floor: strict_floor's results differ from decrypt-file's on $1, first at result line ${line:-?}:" >&2
+        echo "strict-floor: strict_floor's results differ from decrypt-file's on $name, first at result line ${line:-?}:" >&2
         for side in swift floor; do
             sed -n "${line:-1}p" "$work/$side.jsonl" | sed -E 's/"data":.*/"data":…}/' | cut -c 1-300 | sed "s/^/  $side: /" >&2
         done
         exit 1
     fi
-    echo "same results: strict_floor and decrypt-file --jobs 1 on $1 ($(wc -l < "$work/swift.jsonl") result lines, cmp)"
+    echo "same results: strict_floor and decrypt-file --jobs 1 on $name ($(wc -l < "$work/swift.jsonl") result lines, cmp)"
 }
 
 generate "$records" "$work/records.jsonl"
 python3 Benchmarks/StrictFloor/edge_cases.py > "$work/edge-cases.jsonl" || exit 2
 same_results "$records generated records" "$work/records.jsonl"
 same_results "the edge cases of StrictFloor/edge_cases.py" "$work/edge-cases.jsonl"
+# With a default appid too: records that name it, name none, or name an empty one.
+same_results "the edge cases, with --app-id" "$work/edge-cases.jsonl" --app-id wx4f4bc4dec97d474b
 [ "$check_only" = 0 ] || exit 0
 
 generate 2000 "$work/records-2000.jsonl"

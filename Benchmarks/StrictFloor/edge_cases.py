@@ -95,6 +95,7 @@ add("\r")
 add('{"id": 6, "session_key": ')                         # cut off
 add(standard(7) + " x")                                  # bytes after the object
 add("[1]")
+add('{"id": 8}\r{"id": 9}')                             # CR-only line ends: one line, hinted at
 add("x" * MAX_LINE + "\r")                               # at the limit once the CR is dropped: not JSON
 add("y" * (MAX_LINE + 1))                                # over the limit by one byte
 add("z" * (3 * MAX_LINE) + "\r")                         # far over: skipped to its end

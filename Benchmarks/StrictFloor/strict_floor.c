@@ -1281,7 +1281,9 @@ static void process_record(Floor *fl, const uint8_t *line, size_t n, long line_n
     memset(&rec, 0, sizeof rec);
     rec.mode = COLLECT_RECORD;
     if (!json_object_document(line, n, &rec)) {
-        invalid_record(fl, line, NULL, line_number, "is not a JSON object");
+        /* A file saved with CR-only line ends (classic Mac OS) reads as one long line. */
+        invalid_record(fl, line, NULL, line_number,
+                       memchr(line, '\r', n) ? "is not a JSON object (CR-only line endings?)" : "is not a JSON object");
         return;
     }
     const char *missing = !rec.has[F_SESSION_KEY] ? "session_key" : !rec.has[F_IV] ? "iv" : !rec.has[F_DATA] ? "encrypted_data" : NULL;
@@ -1307,7 +1309,7 @@ static void process_record(Floor *fl, const uint8_t *line, size_t n, long line_n
         const uint8_t *appid = field_text(line, &rec, F_APPID, fl->scratch, &len);
         if (fl->default_appid && len == fl->default_appid_len && memcmp(appid, fl->default_appid, len) == 0) {
             expected = (Expected){fl->default_appid, fl->default_appid_len};
-        } else if (len == fl->kept_appid_len && memcmp(appid, fl->kept_appid, len) == 0) {
+        } else if (fl->kept_appid_len > 0 && len == fl->kept_appid_len && memcmp(appid, fl->kept_appid, len) == 0) {
             expected = (Expected){fl->kept_appid, fl->kept_appid_len};
         } else if (appid_is_valid(appid, len)) {
             memcpy(fl->kept_appid, appid, len);
