@@ -156,6 +156,28 @@ struct StrictJSONTests {
         }
     }
 
+    /// Escaped keys are compared decoded into stack space up to 256 bytes, and as `String`s past
+    /// that: duplicates are found, and near misses are not, on both sides of the limit.
+    @Test("escaped keys are compared decoded, short or long, few or many")
+    func escapedKeysOfEveryLength() throws {
+        let many = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        for length in [1, 40, 255, 256, 257, 600] {
+            let plain = String(repeating: "a", count: length - 1) + "K"
+            // The same key with its last letter escaped, and a key that differs only there.
+            let escaped = String(repeating: "a", count: length - 1) + #"\u004b"#
+            let nearMiss = String(repeating: "a", count: length - 1) + #"\u004c"#
+            for prefix in ["", many + ","] {
+                let duplicate = "{" + prefix + #""\#(escaped)":1,"\#(plain)":2,"# + Self.watermark + "}"
+                let error = #expect(throws: OpenDataError.self, "length \(length)") {
+                    try Sealed(duplicate).decryptPayload(as: .raw)
+                }
+                #expect(error?.code == .decryptionFailed)
+                let distinct = "{" + prefix + #""\#(nearMiss)":1,"\#(plain)":2,"# + Self.watermark + "}"
+                #expect(throws: Never.self, "length \(length)") { try Sealed(distinct).decryptPayload(as: .raw) }
+            }
+        }
+    }
+
     /// Top-level members are indexed as they are validated, up to a fixed count; a payload with
     /// more is read by scanning, with the same result.
     @Test("a payload with more top-level members than the index holds is read the same")

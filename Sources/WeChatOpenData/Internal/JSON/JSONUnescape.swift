@@ -94,14 +94,29 @@ enum JSONUnescape {
     }
 
     /// Compared as UTF-8 bytes: `String`'s `==` would equate canonically equivalent spellings
-    /// (`\u212a` and `K`), which JSON keys are not.
+    /// (`\u212a` and `K`), which JSON keys are not. Decoded into stack space, not `String`s: a
+    /// line of escaped keys compares every pair of them for duplicates.
     @inline(never)
     private static func decodedEqual(_ bytes: UnsafeRawBufferPointer, _ lhs: JSONStringSpan, _ rhs: JSONStringSpan) -> Bool {
-        string(bytes, lhs).utf8.elementsEqual(string(bytes, rhs).utf8)
+        let right = UnsafeRawBufferPointer(rebasing: bytes[rhs.start..<rhs.end])
+        guard right.count <= decodedCapacity else { return string(bytes, lhs).utf8.elementsEqual(string(bytes, rhs).utf8) }
+        return withUnsafeTemporaryAllocation(byteCount: decodedCapacity, alignment: 1) { scratch in
+            let count = decode(right, into: scratch)
+            return decodedEqual(bytes, lhs, UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+        }
     }
 
     @inline(never)
     private static func decodedEqual(_ bytes: UnsafeRawBufferPointer, _ span: JSONStringSpan, _ expected: UnsafeRawBufferPointer) -> Bool {
-        string(bytes, span).utf8.elementsEqual(expected)
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
+        guard raw.count <= decodedCapacity else { return string(bytes, span).utf8.elementsEqual(expected) }
+        return withUnsafeTemporaryAllocation(byteCount: decodedCapacity, alignment: 1) { scratch in
+            let count = decode(raw, into: scratch)
+            return ByteSearch.equal(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), expected)
+        }
     }
+
+    /// The longest escaped string compared on the stack; longer ones (no key WeChat sends) are
+    /// decoded into `String`s.
+    private static let decodedCapacity = 256
 }
