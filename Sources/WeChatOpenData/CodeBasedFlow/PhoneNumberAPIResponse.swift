@@ -34,9 +34,9 @@ public enum PhoneNumberAPIResponse {
                 result = .failure(.invalidResponse("has no phone_info object"))
                 return
             }
-            let verification = WatermarkVerification(expectedAppID: expectedAppID, freshness: nil)
             do throws(OpenDataError) {
-                let watermark = try verification.verify(info.member("watermark"))
+                let watermark = try WatermarkVerification.verify(
+                    info.member("watermark"), expectedAppID: expectedAppID, freshness: nil)
                 result = .success(try PhoneNumber.parse(info, watermark: watermark))
             } catch {
                 result = .failure(

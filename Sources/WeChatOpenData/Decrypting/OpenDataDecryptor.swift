@@ -258,8 +258,8 @@ public struct OpenDataDecryptor: Sendable {
             // The one branch, on the combined verdict only.
             guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
             let root = JSONValue.root(of: plaintext, index: index)
-            let watermark = try WatermarkVerification(expectedAppID: appID, freshness: freshness)
-                .verify(root.member("watermark"))
+            let watermark = try WatermarkVerification.verify(
+                root.member("watermark"), expectedAppID: appID, freshness: freshness)
             observer?.verified(watermark)
             return try body(plaintext, root, watermark)
         }

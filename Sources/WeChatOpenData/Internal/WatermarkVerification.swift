@@ -1,14 +1,14 @@
 /// The check every payload passes before any model reads it: `watermark.appid` is the
 /// expected appid and `watermark.timestamp` satisfies the freshness policy, if there is one.
-struct WatermarkVerification {
-    let expectedAppID: String
-    let freshness: FreshnessPolicy?
-
+enum WatermarkVerification {
     /// Reads and verifies the `watermark` member of the root object.
     ///
     /// The appid is compared as bytes first so that the common case reuses the expected
-    /// appid's storage instead of allocating a new string.
-    func verify(_ value: JSONValue?) throws(OpenDataError) -> Watermark {
+    /// appid's storage instead of allocating a new string. The expected appid and policy are
+    /// borrowed from the caller, not copied into a value of their own for each record.
+    static func verify(
+        _ value: JSONValue?, expectedAppID: String, freshness: FreshnessPolicy?
+    ) throws(OpenDataError) -> Watermark {
         guard let value else { throw .invalidPayload(field: "watermark", "is missing") }
         guard value.kind == .object else { throw .invalidPayload(field: "watermark", "must be an object, got \(value.kindName)") }
         var appIDValue: JSONValue?
