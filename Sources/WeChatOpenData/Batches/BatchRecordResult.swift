@@ -23,8 +23,9 @@ extension BatchDecryptor {
         let verified: OpenDataPayload.InPlace?
         /// The verified payload; `nil` when the record failed.
         ///
-        /// Made on each access: a phone number's text is copied out of the plaintext then. To
-        /// write the payload out, ``appendPayloadJSON(to:)`` does it from the plaintext.
+        /// Made on each access: a phone number's or a user profile's text is copied out of the
+        /// plaintext then. To write the payload out, ``appendPayloadJSON(to:)`` does it from the
+        /// plaintext.
         public var payload: OpenDataPayload? { verified?.payload }
         /// Which key decrypted the record; `nil` when it failed.
         public let key: SessionKeyRing.Slot?
@@ -55,8 +56,8 @@ extension BatchDecryptor {
         }
 
         /// Appends the payload as compact JSON, exactly as ``OpenDataPayload/appendJSON(to:)``
-        /// writes ``payload``, but straight from the plaintext: a phone number's text is never
-        /// copied into `String`s. Appends nothing for a record that failed.
+        /// writes ``payload``, but straight from the plaintext: a phone number's or a user
+        /// profile's text is never copied into `String`s. Appends nothing for a record that failed.
         ///
         /// - Parameter output: The buffer to append to.
         public func appendPayloadJSON(to output: inout [UInt8]) {

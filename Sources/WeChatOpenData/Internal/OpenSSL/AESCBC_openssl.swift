@@ -1,7 +1,9 @@
 internal import CWeChatOpenSSL
 
-/// Raw AES-CBC through OpenSSL EVP with padding turned off: PKCS#7 is handled in Swift (see
-/// `PKCS7`), because libcrypto's own unpadding is not constant time.
+/// Raw AES-CBC from OpenSSL with padding turned off: PKCS#7 is handled in Swift (see `PKCS7`),
+/// because libcrypto's own unpadding is not constant time. Decryption calls the functions of the
+/// provider that EVP fetched directly (see the shim), EVP where they cannot be found;
+/// encryption goes through EVP.
 ///
 /// WeChat uses AES-128 only, and decryption accepts nothing else. Encryption also takes 24-
 /// and 32-byte keys, for the conformance cases that catch decryptors which pick AES-192 or
