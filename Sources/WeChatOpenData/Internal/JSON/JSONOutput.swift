@@ -49,20 +49,13 @@ extension JSONOutput where Self: ~Copyable {
     }
 
     @inline(__always)
-    mutating func member(_ key: StaticString, _ value: String) {
-        self.key(key)
-        writeJSONString(value)
-        needsComma = true
-    }
-
-    @inline(__always)
     mutating func member(_ key: StaticString, _ value: Int64) {
         self.key(key)
         writeDecimal(value)
         needsComma = true
     }
 
-    /// A string member whose text a model holds or still reads from the plaintext.
+    /// A string member: text a model holds (`String`) or still reads from the plaintext.
     @inline(__always)
     mutating func member(_ key: StaticString, _ value: some JSONStringValue) {
         self.key(key)
