@@ -147,4 +147,11 @@ static inline int CWeChatOpenSSL_decryptInPlace(const CWeChatOpenSSL_CipherFunct
     return functions->final(context, bytes + written, &finalWritten, 0) && finalWritten == 0;
 }
 
+/// Replaces the key schedule and iv `context` holds with those of an all-zero key and iv, so that
+/// a context kept for the next call holds nothing of the last one's key: 1 on success.
+static inline int CWeChatOpenSSL_wipeContext(const CWeChatOpenSSL_CipherFunctions *functions, void *context) {
+    static const unsigned char zeros[16] = {0};
+    return functions->decryptInit(context, zeros, 16, zeros, 16, NULL);
+}
+
 #endif

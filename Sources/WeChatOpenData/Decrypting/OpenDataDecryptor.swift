@@ -191,11 +191,20 @@ public struct OpenDataDecryptor: Sendable {
         observer: DecryptionObserver? = nil,
         _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
-        try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
-            try withUTF8(iv) { (ivText) throws(OpenDataError) in
-                try sessionKey.storage.withUnsafeBytes { (key) throws(OpenDataError) in
-                    try withVerifiedPlaintext(
-                        encryptedDataText: dataText, ivText: ivText, key: key, observer: observer, body)
+        // The closures capture pointers to the decryptor and the inputs, not the values: the
+        // optimiser copies a captured string, key or struct into each closure it specialises, and
+        // each copy is an atomic retain and release of its storage.
+        try withUnsafePointer(to: self) { (decryptor) throws(OpenDataError) in
+            try withUnsafePointer(to: iv) { (iv) throws(OpenDataError) in
+                try withUnsafePointer(to: sessionKey) { (sessionKey) throws(OpenDataError) in
+                    try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
+                        try withUTF8(iv.pointee) { (ivText) throws(OpenDataError) in
+                            try sessionKey.pointee.storage.withUnsafeBytes { (key) throws(OpenDataError) in
+                                try decryptor.pointee.withVerifiedPlaintext(
+                                    encryptedDataText: dataText, ivText: ivText, key: key, observer: observer, body)
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -4,7 +4,9 @@
 // return the body's result.
 //
 // Callers inside the module call them with concrete result types, so they are specialised:
-// no type metadata is instantiated per call.
+// no type metadata is instantiated per call. A wrapped result is moved out of its `Result`
+// (`switch consume`), not copied: copying a model retains each of its strings, and releasing
+// the wrapper releases them again, a pair of atomic operations per string per layer.
 
 /// Calls `body` with `count` bytes of stack (or, when large, heap) scratch space.
 func withTemporaryBytes<Result>(
@@ -27,7 +29,16 @@ func withTemporaryBytes<Result>(
             return .failure(error)
         }
     }
-    return try outcome.get()
+    return try unwrap(outcome)
+}
+
+/// The body's result moved out of `outcome`, or its error thrown.
+@inline(__always)
+func unwrap<Result>(_ outcome: consuming Swift.Result<Result, OpenDataError>) throws(OpenDataError) -> Result {
+    switch consume outcome {
+    case .success(let result): return result
+    case .failure(let error): throw error
+    }
 }
 
 /// Bytes rather than wider elements: zeroing them compiles to a few vector stores, not a loop.
@@ -39,15 +50,15 @@ func withUTF8<Result>(
     _ text: String,
     _ body: (UnsafeRawBufferPointer) throws(OpenDataError) -> Result
 ) throws(OpenDataError) -> Result {
-    var text = text
-    let outcome = text.withUTF8 { utf8 -> Swift.Result<Result, OpenDataError> in
+    func run(_ utf8: UnsafeBufferPointer<UInt8>) -> Swift.Result<Result, OpenDataError> {
         do throws(OpenDataError) {
             return .success(try body(UnsafeRawBufferPointer(utf8)))
         } catch {
             return .failure(error)
         }
     }
-    return try outcome.get()
+    var copy = text
+    return try unwrap(copy.withUTF8(run))
 }
 
 /// Calls `body` with the UTF-8 bytes of `text`, borrowed where the string holds them

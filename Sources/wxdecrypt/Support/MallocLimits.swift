@@ -10,10 +10,11 @@ import CWeChatOpenDataProcess
 enum MallocLimits {
     /// Every block this large or larger is mapped on its own and unmapped when freed.
     static let mmapThreshold: Int32 = 256 << 10
-    /// The main arena and one more. Each arena reserves 64 MiB of address space, which under
-    /// `ulimit -v` is what the threads ran out of; a record's few small allocations come from
-    /// glibc's per-thread cache, so threads that share an arena seldom wait for its lock.
-    static let arenas: Int32 = 2
+    /// The main arena only. Each further arena reserves 64 MiB of address space: under
+    /// `ulimit -v 120000` with eight workers a second one left no room for a chunk's 2 MiB
+    /// buffer (3 aborts in 12 runs side by side; none in 36 with one arena). A record's few small
+    /// allocations come from glibc's per-thread cache, so threads seldom wait for the arena's lock.
+    static let arenas: Int32 = 1
 
     /// Applies both limits; call before the first thread starts.
     static func apply() {

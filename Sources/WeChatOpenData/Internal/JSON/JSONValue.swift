@@ -366,7 +366,7 @@ struct JSONMemberIndex: JSONMemberCollector {
                 return .failure(error)
             }
         }
-        return try outcome.get()
+        return try unwrap(outcome)
     }
 
     private init(entries: UnsafeMutableBufferPointer<Entry>) { self.entries = entries }

@@ -1,4 +1,11 @@
 internal import CWeChatOpenSSL
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 
 /// Raw AES-CBC from OpenSSL with padding turned off: PKCS#7 is handled in Swift (see `PKCS7`),
 /// because libcrypto's own unpadding is not constant time. Decryption calls the functions of the
@@ -111,11 +118,16 @@ enum AESCBC {
         precondition(key.count == 16 || encrypt && (key.count == 24 || key.count == 32), "AES-128 only, but to encrypt")
         if !encrypt, key.count == 16 {
             if let reused { return reused.decrypt(buffer, key: key, iv: iv) }
-            // A context for this call alone, without a Swift object around it (one allocation
-            // fewer); freeing it cleanses the key schedule.
-            if let direct, let context = CWeChatOpenSSL_newUnpaddedContext(direct) {
-                defer { CWeChatOpenSSL_freeContext(direct, context) }
-                return decrypt(buffer, key: key, iv: iv, direct, context)
+            // The calling thread's context, re-keyed for this call and wiped after it.
+            if let direct, let slot = threadContextKey, let context = threadContext(direct, slot) {
+                let decrypted = decrypt(buffer, key: key, iv: iv, direct, context)
+                guard CWeChatOpenSSL_wipeContext(direct, context) == 1 else {
+                    // Never kept holding a key schedule: freeing it cleanses it.
+                    pthread_setspecific(slot, nil)
+                    CWeChatOpenSSL_freeContext(direct, context)
+                    return false
+                }
+                return decrypted
             }
             return DecryptionContext(throughEVP: true)?.decrypt(buffer, key: key, iv: iv) ?? false
         }
@@ -129,6 +141,33 @@ enum AESCBC {
             EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { return false }
         return run(context, buffer)
+    }
+
+    /// Each thread's decryption context for the one-record path (`transform` without a context
+    /// of the caller's): making and freeing a provider context costs about 1,000 instructions,
+    /// more than decrypting a phone number, and sets a parameter looked up by name. Between
+    /// calls it holds the schedule of an all-zero key, never a session key's; the thread's exit
+    /// frees it (the provider cleanses it). Nil when the system has no thread-specific slot left.
+    private static let threadContextKey: pthread_key_t? = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key) { context in
+            guard let context, let direct = AESCBC.direct else { return }
+            CWeChatOpenSSL_freeContext(direct, context)
+        }
+        return created == 0 ? key : nil
+    }()
+
+    /// The calling thread's context in `slot`, made on its first call; nil when one cannot be made.
+    private static func threadContext(
+        _ direct: UnsafePointer<CWeChatOpenSSL_CipherFunctions>, _ slot: pthread_key_t
+    ) -> UnsafeMutableRawPointer? {
+        if let context = pthread_getspecific(slot) { return context }
+        guard let context = CWeChatOpenSSL_newUnpaddedContext(direct) else { return nil }
+        guard pthread_setspecific(slot, context) == 0 else {
+            CWeChatOpenSSL_freeContext(direct, context)
+            return nil
+        }
+        return context
     }
 
     /// Re-keys a provider context and decrypts `buffer` in place.
