@@ -77,7 +77,7 @@ struct OracleTests {
         }
     }
 
-    @Test("a reused context that calls the provider directly decrypts as a reused EVP context and a fresh one, record after record")
+    @Test("a reused context that calls the provider directly decrypts as a reused EVP context, a fresh one and the thread's own, record after record")
     func directAndEVPContextsAgree() throws {
         let direct = try #require(AESCBC.DecryptionContext())
         let evp = try #require(AESCBC.DecryptionContext(throughEVP: true))
@@ -102,11 +102,50 @@ struct OracleTests {
                 }
                 return ok ? buffer : nil
             }
-            let fresh = try #require(decrypt(nil), "record \(number)")
+            let fresh = try #require(decrypt(try #require(AESCBC.DecryptionContext())), "record \(number)")
             #expect(decrypt(direct) == fresh, "record \(number)")
             #expect(decrypt(evp) == fresh, "record \(number)")
+            // Without a context of the caller's: the thread's own, re-keyed and wiped per call.
+            #expect(decrypt(nil) == fresh, "record \(number)")
             // Padding stays off: every byte comes out, whatever the last block holds.
             #expect(fresh.count == ciphertext.count)
         }
+    }
+
+    @Test("many tasks at once, each with its own keys: every one-record call decrypts its own record (each thread's context is re-keyed per call)")
+    func threadContextsUnderConcurrency() async throws {
+        let appID = "wx4f4bc4dec97d474b"
+        let decryptor = try OpenDataDecryptor(appID: appID)
+        let outcomes = await withTaskGroup(of: [Bool].self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var generator = SplitMix(state: 0xC0_7E47 &+ UInt64(task))
+                    return (0..<150).map { index in
+                        let number = String(13_500_000_000 + task * 1_000 + index)
+                        let phone = PhoneNumber(
+                            phoneNumber: number, purePhoneNumber: number, countryCode: "86",
+                            watermark: Watermark(appID: appID, timestamp: 1_637_744_274))
+                        func randomKey() -> SessionKey? {
+                            try? SessionKey(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                        }
+                        guard let key = randomKey(), let otherKey = randomKey() else { return false }
+                        guard let sealed = try? OpenDataEncryptor.encrypt(.phoneNumber(phone), sessionKey: key),
+                            let decrypted = try? decryptor.decrypt(
+                                PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv, sessionKey: key)
+                        else { return false }
+                        // A wrong key on the same thread must fail, not reuse the last schedule.
+                        let wrong = try? decryptor.decrypt(
+                            PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv,
+                            sessionKey: otherKey)
+                        return decrypted == phone && wrong == nil
+                    }
+                }
+            }
+            var all: [Bool] = []
+            for await outcome in group { all += outcome }
+            return all
+        }
+        #expect(outcomes.count == 16 * 150)
+        #expect(outcomes.allSatisfy { $0 })
     }
 }
