@@ -104,8 +104,9 @@ enum AESCBC {
 
     /// Transforms `buffer` in place (EVP allows exactly equal input and output).
     ///
-    /// - Parameter reusing: A context to decrypt with, kept by the caller; without one a
-    ///   context is made and freed (cleansed) for this call alone.
+    /// - Parameter reusing: A context to decrypt with, kept by the caller; without one the
+    ///   calling thread's own context decrypts, re-keyed for this call and wiped after it
+    ///   (encryption and other key lengths make and free an EVP context per call).
     /// - Returns: `false` when libcrypto fails; the buffer content is then unspecified.
     static func transform(
         _ buffer: UnsafeMutableRawBufferPointer,
