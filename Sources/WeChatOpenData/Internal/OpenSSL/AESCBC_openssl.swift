@@ -152,7 +152,8 @@ enum AESCBC {
     private static let threadContextKey: pthread_key_t? = {
         var key = pthread_key_t()
         let created = pthread_key_create(&key) { context in
-            guard let context, let direct = AESCBC.direct else { return }
+            // Optional with glibc and musl, not with Darwin: the cast reads both.
+            guard let context = context as UnsafeMutableRawPointer?, let direct = AESCBC.direct else { return }
             CWeChatOpenSSL_freeContext(direct, context)
         }
         return created == 0 ? key : nil
