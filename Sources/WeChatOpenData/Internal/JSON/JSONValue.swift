@@ -10,9 +10,9 @@ struct JSONValue {
     let start: Int
     /// The offset just past the value when it was measured (by the validator, or as its object
     /// was read), else -1 (found by skipping when asked for).
-    fileprivate let knownEnd: Int
+    let knownEnd: Int
     /// For a string whose end was recorded: whether it has escapes.
-    fileprivate let knownEscapes: Bool
+    let knownEscapes: Bool
     /// For an object the validator indexed (the root, and the objects that are its members):
     /// its members, so that no reader scans it again.
     private let index: JSONMemberIndex?
