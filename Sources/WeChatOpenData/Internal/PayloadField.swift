@@ -54,22 +54,32 @@ enum PayloadField {
 /// A text member of a payload, checked (by ``PayloadField``) but still in the plaintext: a
 /// string's content, or an integer's token, which is its text. It is written from there as it
 /// is, or copied out into a `String` for a model, and lives only as long as the plaintext.
-/// Small (a pointer, a count and a flag), because a worker hands it on by value.
+/// Small (a pointer, and a count with a flag in its lowest bit: two words), because a worker
+/// hands it on by value, in a payload of up to ten of them.
 struct PayloadText: JSONStringValue {
+    /// Where a string's bytes between its quotes, or an integer's token, start.
+    private let start: UnsafeRawPointer?
+    /// Their count, shifted left once, and whether they hold escapes to decode (only a
+    /// string's can) in the lowest bit.
+    private let countAndEscapes: Int
+
     /// A string's bytes between its quotes, or an integer's token.
-    private let content: UnsafeRawBufferPointer
-    /// Whether `content` holds escapes to decode (only a string's can).
-    private let hasEscapes: Bool
+    private var content: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: countAndEscapes >> 1) }
+    /// Whether ``content`` holds escapes to decode.
+    private var hasEscapes: Bool { countAndEscapes & 1 != 0 }
 
     /// A value that ``PayloadField`` checked is a string or an integer token.
     fileprivate init(_ value: JSONValue) {
+        let content: UnsafeRawBufferPointer
+        var hasEscapes = false
         if let span = value.stringSpan {
             content = UnsafeRawBufferPointer(rebasing: value.bytes[span.start..<span.end])
             hasEscapes = span.hasEscapes
         } else {
             content = value.numberToken ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            hasEscapes = false
         }
+        start = content.baseAddress
+        countAndEscapes = content.count << 1 | (hasEscapes ? 1 : 0)
     }
 
     /// The text, copied out of the plaintext.
