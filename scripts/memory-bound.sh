@@ -92,7 +92,7 @@ for jobs in 8 64; do
     measure "decrypt-file quote-ids --format csv --jobs $jobs" "0" 120 \
         "$binary" decrypt-file "$work/quote-ids.jsonl" --format csv --jobs "$jobs" --output /dev/null
 done
-# Many workers each growing a buffer of error lines in its own malloc arena.
+# Many workers each growing a buffer of error lines (one malloc arena: see MallocLimits).
 measure "decrypt-file tiny-lines --jobs 64" "0 1" 120 \
     "$binary" decrypt-file "$work/tiny-lines.jsonl" --app-id wx4f4bc4dec97d474b --jobs 64 --output /dev/null
 payload=(--app-id wx4f4bc4dec97d474b --iv r7BXXKkLb8qrSNn05n0qiA==)

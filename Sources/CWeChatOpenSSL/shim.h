@@ -147,6 +147,15 @@ static inline int CWeChatOpenSSL_decryptInPlace(const CWeChatOpenSSL_CipherFunct
     return functions->final(context, bytes + written, &finalWritten, 0) && finalWritten == 0;
 }
 
+/// Decrypts the `count` bytes of `buffer` in place with `context` as the last call left it, key
+/// and iv included, without re-keying it: for the tests that check what a kept context holds.
+static inline int CWeChatOpenSSL_decryptInPlaceUnkeyed(const CWeChatOpenSSL_CipherFunctions *functions, void *context,
+                                                       void *buffer, size_t count) {
+    size_t written = 0;
+    unsigned char *bytes = (unsigned char *)buffer;
+    return functions->update(context, bytes, &written, count, bytes, count) && written == count;
+}
+
 /// Replaces the key schedule and iv `context` holds with those of an all-zero key and iv, so that
 /// a context kept for the next call holds nothing of the last one's key: 1 on success.
 static inline int CWeChatOpenSSL_wipeContext(const CWeChatOpenSSL_CipherFunctions *functions, void *context) {

@@ -112,40 +112,71 @@ struct OracleTests {
         }
     }
 
-    @Test("many tasks at once, each with its own keys: every one-record call decrypts its own record (each thread's context is re-keyed per call)")
-    func threadContextsUnderConcurrency() async throws {
-        let appID = "wx4f4bc4dec97d474b"
-        let decryptor = try OpenDataDecryptor(appID: appID)
-        let outcomes = await withTaskGroup(of: [Bool].self) { group in
-            for task in 0..<16 {
-                group.addTask {
-                    var generator = SplitMix(state: 0xC0_7E47 &+ UInt64(task))
-                    return (0..<150).map { index in
-                        let number = String(13_500_000_000 + task * 1_000 + index)
-                        let phone = PhoneNumber(
-                            phoneNumber: number, purePhoneNumber: number, countryCode: "86",
-                            watermark: Watermark(appID: appID, timestamp: 1_637_744_274))
-                        func randomKey() -> SessionKey? {
-                            try? SessionKey(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
-                        }
-                        guard let key = randomKey(), let otherKey = randomKey() else { return false }
-                        guard let sealed = try? OpenDataEncryptor.encrypt(.phoneNumber(phone), sessionKey: key),
-                            let decrypted = try? decryptor.decrypt(
-                                PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv, sessionKey: key)
-                        else { return false }
-                        // A wrong key on the same thread must fail, not reuse the last schedule.
-                        let wrong = try? decryptor.decrypt(
-                            PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv,
-                            sessionKey: otherKey)
-                        return decrypted == phone && wrong == nil
-                    }
+    @Test("between calls the thread's context holds the all-zero key and iv, never the last session key or its last block")
+    func threadContextIsWiped() throws {
+        var generator = SplitMix(state: 0x31_9E)
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        func decrypt(_ data: [UInt8], key: [UInt8], iv: [UInt8], _ context: AESCBC.DecryptionContext?) -> [UInt8]? {
+            var buffer = data
+            let ok = buffer.withUnsafeMutableBytes { buffer in
+                key.withUnsafeBytes { key in
+                    iv.withUnsafeBytes { iv in AESCBC.transform(buffer, key: key, iv: iv, encrypt: false, reusing: context) }
                 }
             }
-            var all: [Bool] = []
-            for await outcome in group { all += outcome }
-            return all
+            return ok ? buffer : nil
         }
-        #expect(outcomes.count == 16 * 150)
-        #expect(outcomes.allSatisfy { $0 })
+        let zeros = [UInt8](repeating: 0, count: 16)
+        for _ in 0..<50 {
+            let key = bytes(16), ciphertext = bytes(16 * Int.random(in: 1...10, using: &generator))
+            _ = try #require(decrypt(ciphertext, key: key, iv: bytes(16), nil))
+            // What the context left behind decrypts one more block as the zero key and iv do.
+            let block = bytes(16)
+            var left = block
+            #expect(left.withUnsafeMutableBytes { AESCBC.decryptWithThreadContextAsLeft($0) })
+            let fresh = try #require(AESCBC.DecryptionContext())
+            #expect(left == decrypt(block, key: zeros, iv: zeros, fresh))
+            #expect(left != decrypt(block, key: key, iv: Array(ciphertext.suffix(16)), fresh))
+        }
+    }
+
+    @Test("eight threads at once, each with its own keys, then gone: every one-record call decrypts its own record and fails with a wrong key (each thread's context is re-keyed per call, and freed when the thread ends)")
+    func threadContextsUnderConcurrency() throws {
+        let appID = "wx4f4bc4dec97d474b"
+        let decryptor = try OpenDataDecryptor(appID: appID)
+        final class Outcomes: @unchecked Sendable {
+            private let lock = NSLock()
+            private(set) var values: [Bool] = []
+            func append(_ more: [Bool]) { lock.withLock { values += more } }
+        }
+        let outcomes = Outcomes()
+        let group = DispatchGroup()
+        for thread in 0..<8 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var generator = SplitMix(state: 0xC0_7E47 &+ UInt64(thread))
+                outcomes.append((0..<150).map { index in
+                    let number = String(13_500_000_000 + thread * 1_000 + index)
+                    let phone = PhoneNumber(
+                        phoneNumber: number, purePhoneNumber: number, countryCode: "86",
+                        watermark: Watermark(appID: appID, timestamp: 1_637_744_274))
+                    func randomKey() -> SessionKey? {
+                        try? SessionKey(bytes: (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                    }
+                    guard let key = randomKey(), let otherKey = randomKey(),
+                        let sealed = try? OpenDataEncryptor.encrypt(.phoneNumber(phone), sessionKey: key),
+                        let decrypted = try? decryptor.decrypt(
+                            PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv, sessionKey: key)
+                    else { return false }
+                    // A wrong key on the same thread must fail, not reuse the last schedule.
+                    let wrong = try? decryptor.decrypt(
+                        PhoneNumber.self, encryptedData: sealed.encryptedData, iv: sealed.iv, sessionKey: otherKey)
+                    return decrypted == phone && wrong == nil
+                })
+            }.start()
+        }
+        group.wait()
+        #expect(outcomes.values.count == 8 * 150)
+        #expect(outcomes.values.allSatisfy { $0 })
     }
 }

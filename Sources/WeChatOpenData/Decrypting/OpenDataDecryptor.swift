@@ -194,13 +194,13 @@ public struct OpenDataDecryptor: Sendable {
         // The closures capture pointers to the decryptor and the inputs, not the values: the
         // optimiser copies a captured string, key or struct into each closure it specialises, and
         // each copy is an atomic retain and release of its storage.
-        try withUnsafePointer(to: self) { (decryptor) throws(OpenDataError) in
-            try withUnsafePointer(to: iv) { (iv) throws(OpenDataError) in
-                try withUnsafePointer(to: sessionKey) { (sessionKey) throws(OpenDataError) in
+        try withUnsafePointer(to: self) { (decryptorPointer) throws(OpenDataError) in
+            try withUnsafePointer(to: iv) { (ivPointer) throws(OpenDataError) in
+                try withUnsafePointer(to: sessionKey) { (keyPointer) throws(OpenDataError) in
                     try withUTF8(encryptedData) { (dataText) throws(OpenDataError) in
-                        try withUTF8(iv.pointee) { (ivText) throws(OpenDataError) in
-                            try sessionKey.pointee.storage.withUnsafeBytes { (key) throws(OpenDataError) in
-                                try decryptor.pointee.withVerifiedPlaintext(
+                        try withUTF8(ivPointer.pointee) { (ivText) throws(OpenDataError) in
+                            try keyPointer.pointee.storage.withUnsafeBytes { (key) throws(OpenDataError) in
+                                try decryptorPointer.pointee.withVerifiedPlaintext(
                                     encryptedDataText: dataText, ivText: ivText, key: key, observer: observer, body)
                             }
                         }
@@ -259,9 +259,12 @@ public struct OpenDataDecryptor: Sendable {
         let decrypted = UnsafeRawBufferPointer(buffer)
         let padding = PKCS7.verdict(decrypted)
         let plaintext = UnsafeRawBufferPointer(rebasing: decrypted[0..<padding.contentCount])
-        // One pass validates the document and indexes its members for the readers.
+        // One pass validates the document and indexes its members for the readers: a phone
+        // number in WeChat's own layout by walking that layout, anything else token by token.
         return try JSONMemberIndex.withStorage { (index) throws(OpenDataError) in
-            let jsonProblem = StrictJSONValidator.problem(in: plaintext, collecting: &index)
+            let jsonProblem =
+                PhoneNumber.Layout.matches(plaintext, collecting: &index)
+                ? nil : StrictJSONValidator.problem(in: plaintext, collecting: &index)
             observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
             let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
             // The one branch, on the combined verdict only.

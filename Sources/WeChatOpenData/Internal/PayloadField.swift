@@ -55,7 +55,7 @@ enum PayloadField {
 /// string's content, or an integer's token, which is its text. It is written from there as it
 /// is, or copied out into a `String` for a model, and lives only as long as the plaintext.
 /// Small (a pointer, and a count with a flag in its lowest bit: two words), because a worker
-/// hands it on by value, in a payload of up to ten of them.
+/// hands it on by value, in a payload of up to eight of them.
 struct PayloadText: JSONStringValue {
     /// Where a string's bytes between its quotes, or an integer's token, start.
     private let start: UnsafeRawPointer?

@@ -92,6 +92,44 @@ extension PhoneNumber: OpenDataModel {
         }
     }
 
+    /// The layout WeChat writes a phone number in,
+    /// `{"phoneNumber":…,"purePhoneNumber":…,"countryCode":…,"watermark":{"timestamp":…,"appid":…}}`
+    /// with no blanks, each value a plain string or integer: a document walked through it to its
+    /// end is strict JSON (see `JSONLayoutCursor`), validated in one pass. Any other document
+    /// (another key order, blanks, an escape, non-ASCII text, a fraction) goes through the
+    /// general validator, which decides; a document's verdict and members are the same either way.
+    enum Layout {
+        /// Whether `bytes` is in the layout; if so, hands `collector` the members the general
+        /// validator would, in its order (an object's members before the object itself). Nothing
+        /// is collected unless the whole document is in the layout.
+        static func matches<Collector: JSONMemberCollector>(
+            _ bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
+        ) -> Bool {
+            guard var cursor = JSONLayoutCursor(bytes),
+                cursor.skip("{\""), let phoneNumberKey = cursor.key("phoneNumber"), let phoneNumber = cursor.value(),
+                cursor.skip(",\""), let purePhoneNumberKey = cursor.key("purePhoneNumber"),
+                let purePhoneNumber = cursor.value(),
+                cursor.skip(",\""), let countryCodeKey = cursor.key("countryCode"), let countryCode = cursor.value(),
+                cursor.skip(",\""), let watermarkKey = cursor.key("watermark")
+            else { return false }
+            let watermarkStart = cursor.offset  // its {
+            guard cursor.skip("{\""), let timestampKey = cursor.key("timestamp"), let timestamp = cursor.value(),
+                cursor.skip(",\""), let appIDKey = cursor.key("appid"), let appID = cursor.value(),
+                cursor.skip("}}"), cursor.isAtEnd
+            else { return false }
+            func value(_ range: Range<Int>) -> JSONValue {
+                JSONValue(bytes: bytes, start: range.lowerBound, end: range.upperBound, stringHasEscapes: false)
+            }
+            collector.collect(key: phoneNumberKey, value: value(phoneNumber))
+            collector.collect(key: purePhoneNumberKey, value: value(purePhoneNumber))
+            collector.collect(key: countryCodeKey, value: value(countryCode))
+            collector.collectNested(in: watermarkStart, key: timestampKey, value: value(timestamp))
+            collector.collectNested(in: watermarkStart, key: appIDKey, value: value(appID))
+            collector.collect(key: watermarkKey, value: value(watermarkStart..<cursor.offset - 1))
+            return true
+        }
+    }
+
     init(_ payload: InPlace) {
         self.init(
             phoneNumber: payload.phoneNumber.string, purePhoneNumber: payload.purePhoneNumber.string,

@@ -65,15 +65,6 @@ struct StrictJSONValidator {
     static func problem<Collector: JSONMemberCollector>(
         in bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
     ) -> Problem? {
-        // A phone number as WeChat lays it out is valid by its shape (see `PhoneNumberShape`).
-        if PhoneNumberShape.matches(bytes, collecting: &collector) { return nil }
-        return generalProblem(in: bytes, collecting: &collector)
-    }
-
-    /// The same without the phone number's fast path: the grammar, token by token.
-    static func generalProblem<Collector: JSONMemberCollector>(
-        in bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
-    ) -> Problem? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return .notAnObject }
         var validator = StrictJSONValidator(bytes, base: base)
         validator.skipWhitespace()

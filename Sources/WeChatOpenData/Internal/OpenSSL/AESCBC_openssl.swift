@@ -105,8 +105,9 @@ enum AESCBC {
     /// Transforms `buffer` in place (EVP allows exactly equal input and output).
     ///
     /// - Parameter reusing: A context to decrypt with, kept by the caller; without one the
-    ///   calling thread's own context decrypts, re-keyed for this call and wiped after it
-    ///   (encryption and other key lengths make and free an EVP context per call).
+    ///   calling thread's own context decrypts, re-keyed for this call and wiped after it. An
+    ///   EVP context made and freed for the call decrypts where the provider's functions or a
+    ///   thread-specific slot are missing, and encrypts.
     /// - Returns: `false` when libcrypto fails; the buffer content is then unspecified.
     static func transform(
         _ buffer: UnsafeMutableRawBufferPointer,
@@ -145,8 +146,8 @@ enum AESCBC {
     }
 
     /// Each thread's decryption context for the one-record path (`transform` without a context
-    /// of the caller's): making and freeing a provider context costs about 1,000 instructions,
-    /// more than decrypting a phone number, and sets a parameter looked up by name. Between
+    /// of the caller's): making and freeing a provider context costs about as many instructions
+    /// as decrypting a phone number, and sets a parameter looked up by name. Between
     /// calls it holds the schedule of an all-zero key, never a session key's; the thread's exit
     /// frees it (the provider cleanses it). Nil when the system has no thread-specific slot left.
     private static let threadContextKey: pthread_key_t? = {
@@ -170,6 +171,16 @@ enum AESCBC {
             return nil
         }
         return context
+    }
+
+    /// Decrypts `buffer` in place with the calling thread's context as the last call left it,
+    /// without re-keying it: what a test uses to see which key and iv the context holds between
+    /// calls. False when there is no such context or libcrypto fails.
+    static func decryptWithThreadContextAsLeft(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let direct, let slot = threadContextKey, let context = pthread_getspecific(slot),
+            let bytes = buffer.baseAddress
+        else { return false }
+        return CWeChatOpenSSL_decryptInPlaceUnkeyed(direct, context, bytes, buffer.count) == 1
     }
 
     /// Re-keys a provider context and decrypts `buffer` in place.
