@@ -67,6 +67,41 @@ extension BatchInputRecord {
     }
 }
 
+extension BatchInputRecord {
+    /// The layout ``jsonLine()`` (and so `wxdecrypt generate`) writes a record with every member
+    /// in, `{"id":…,"appid":…,"session_key":…,"iv":…,"encrypted_data":…}` with no blanks, each
+    /// value a plain string or integer: a line walked through it to its end is strict JSON (see
+    /// `JSONLayoutCursor`), validated in one pass. Any other line (another key order, blanks, an
+    /// escape, a member more or less, a `null`) goes through the general validator, which decides;
+    /// a line's verdict and members are the same either way.
+    enum Layout {
+        /// Whether `line` is in the layout; if so, hands `collector` the members the general
+        /// validator would, in its order. Nothing is collected unless the whole line is in the layout.
+        static func matches<Collector: JSONMemberCollector>(
+            _ line: UnsafeRawBufferPointer, collecting collector: inout Collector
+        ) -> Bool {
+            guard var cursor = JSONLayoutCursor(line),
+                cursor.skip("{\""), let idKey = cursor.key("id"), let id = cursor.value(),
+                cursor.skip(",\""), let appIDKey = cursor.key("appid"), let appID = cursor.value(),
+                cursor.skip(",\""), let sessionKeyKey = cursor.key("session_key"), let sessionKey = cursor.value(),
+                cursor.skip(",\""), let ivKey = cursor.key("iv"), let iv = cursor.value(),
+                cursor.skip(",\""), let encryptedDataKey = cursor.key("encrypted_data"),
+                let encryptedData = cursor.value(),
+                cursor.skip("}"), cursor.isAtEnd
+            else { return false }
+            func value(_ range: Range<Int>) -> JSONValue {
+                JSONValue(bytes: line, start: range.lowerBound, end: range.upperBound, stringHasEscapes: false)
+            }
+            collector.collect(key: idKey, value: value(id))
+            collector.collect(key: appIDKey, value: value(appID))
+            collector.collect(key: sessionKeyKey, value: value(sessionKey))
+            collector.collect(key: ivKey, value: value(iv))
+            collector.collect(key: encryptedDataKey, value: value(encryptedData))
+            return true
+        }
+    }
+}
+
 extension BatchInputRecord.InPlace {
     struct Failure: Error {
         let id: String
@@ -195,9 +230,13 @@ extension BatchInputRecord.InPlace {
         guard line.count <= BatchInputRecord.maximumLineLength else {
             return failure("is \(line.count) bytes, longer than the limit of \(BatchInputRecord.maximumLineLength)")
         }
-        // One pass validates the line and finds its fields.
+        // One pass validates the line and finds its fields: a line in the layout `jsonLine()`
+        // writes by walking that layout, any other token by token.
         var record = BatchInputRecord.Found()
-        guard StrictJSONValidator.problem(in: line, collecting: &record) == nil else {
+        guard
+            BatchInputRecord.Layout.matches(line, collecting: &record)
+                || StrictJSONValidator.problem(in: line, collecting: &record) == nil
+        else {
             // A file saved with CR-only line ends (classic Mac OS) reads as one long line.
             return failure(line.contains(0x0D) ? "is not a JSON object (CR-only line endings?)" : "is not a JSON object")
         }

@@ -5,8 +5,8 @@
 //
 // Callers inside the module call them with concrete result types, so they are specialised:
 // no type metadata is instantiated per call. A wrapped result is moved out of its `Result`
-// (`switch consume`), not copied: copying a model retains each of its strings, and releasing
-// the wrapper releases them again, a pair of atomic operations per string per layer.
+// (`switch consume`), not copied: copying a model retains each of its heap-allocated strings,
+// and releasing the wrapper releases them again, a pair of atomic operations per layer.
 
 /// Calls `body` with `count` bytes of stack (or, when large, heap) scratch space.
 func withTemporaryBytes<Result>(
