@@ -36,6 +36,15 @@ enum LayoutCheck {
         }
     }
 
+    /// Each document is in the layout, and walking it gives the general validator's members.
+    static func expectWalked(_ documents: [[UInt8]], _ matches: Matcher) {
+        for document in documents {
+            let (layout, general) = verdicts(document, matches)
+            #expect(layout != nil, "\(String(decoding: document, as: UTF8.self))")
+            #expect(layout == general, "\(String(decoding: document, as: UTF8.self))")
+        }
+    }
+
     /// Every byte of each document replaced by each of the 256 values, removed, or followed by
     /// one; blanks around it; every prefix; and `extra` documents: the layout must accept only what
     /// the general validator accepts, with the same members. Returns how many it accepted and
@@ -93,13 +102,7 @@ struct PhoneNumberLayoutTests {
     }
 
     @Test("every document in WeChat's layout is walked in one pass, with the general validator's members")
-    func layoutDocuments() {
-        for document in Self.documents() {
-            let (layout, general) = LayoutCheck.verdicts(document, Self.matches)
-            #expect(layout != nil, "\(String(decoding: document, as: UTF8.self))")
-            #expect(layout == general, "\(String(decoding: document, as: UTF8.self))")
-        }
-    }
+    func layoutDocuments() { LayoutCheck.expectWalked(Self.documents(), Self.matches) }
 
     @Test("every byte replaced by each of the 256, removed, or added, and integers of 1 to 40 digits: the layout accepts only what the general validator accepts, with the same members")
     func mutatedDocuments() {
@@ -139,13 +142,7 @@ struct RecordLayoutTests {
     }
 
     @Test("every record line jsonLine() writes with all its members is walked in one pass, with the general validator's members")
-    func layoutLines() {
-        for line in Self.lines() {
-            let (layout, general) = LayoutCheck.verdicts(line, Self.matches)
-            #expect(layout != nil, "\(String(decoding: line, as: UTF8.self))")
-            #expect(layout == general, "\(String(decoding: line, as: UTF8.self))")
-        }
-    }
+    func layoutLines() { LayoutCheck.expectWalked(Self.lines(), Self.matches) }
 
     @Test("every byte replaced by each of the 256, removed, or added: the layout accepts only what the general validator accepts, with the same members")
     func mutatedLines() {
