@@ -47,9 +47,12 @@ enum LayoutCheck {
 
     /// Every byte of each document replaced by each of the 256 values, removed, or followed by
     /// one; blanks around it; every prefix; and `extra` documents: the layout must accept only what
-    /// the general validator accepts, with the same members. Returns how many it accepted and
-    /// refused, so that a caller can check both sides were exercised.
-    static func mutants(of documents: [[UInt8]], extra: [[UInt8]] = [], _ matches: Matcher) -> (accepted: Int, refused: Int) {
+    /// the general validator accepts, with the same members; `accepting` is then called with the
+    /// mutant. Returns how many it accepted and refused, so that a caller can check both sides
+    /// were exercised.
+    static func mutants(
+        of documents: [[UInt8]], extra: [[UInt8]] = [], _ matches: Matcher, accepting: ([UInt8]) -> Void = { _ in }
+    ) -> (accepted: Int, refused: Int) {
         var accepted = 0
         var refused = 0
         func check(_ mutant: [UInt8]) {
@@ -57,6 +60,7 @@ enum LayoutCheck {
             guard let layout else { return refused += 1 }
             accepted += 1
             #expect(general == layout, "\(String(decoding: mutant, as: UTF8.self))")
+            accepting(mutant)
         }
         for document in documents {
             for position in document.indices {
@@ -83,7 +87,7 @@ enum LayoutCheck {
 
 @Suite("A phone number in WeChat's layout: the one-pass path agrees with the general validator")
 struct PhoneNumberLayoutTests {
-    static let matches: LayoutCheck.Matcher = { PhoneNumber.Layout.matches($0, collecting: &$1) }
+    static let matches: LayoutCheck.Matcher = { PhoneNumber.Layout.matches($0, collecting: &$1) != nil }
 
     /// Phone payloads in WeChat's layout, each value drawn from what real ones hold and what the
     /// layout may meet at the edges: empty, DEL, punctuation, a zero, nineteen digits, and every
@@ -112,10 +116,82 @@ struct PhoneNumberLayoutTests {
                 (#"{"phoneNumber":"1","purePhoneNumber":"1","countryCode":86,"watermark":{"timestamp":\#(String(repeating: "9", count: digits)),"#
                     + #""appid":"wx"}}"#).utf8)
         }
-        let (accepted, refused) = LayoutCheck.mutants(of: Array(Self.documents().prefix(6)), extra: integers, Self.matches)
+        let (accepted, refused) = LayoutCheck.mutants(of: Array(Self.documents().prefix(6)), extra: integers, Self.matches) {
+            // What the layout accepts also reads the same both ways (see `sameReading`).
+            #expect(Self.reading($0, onePass: true) == Self.reading($0, onePass: false), "\(String(decoding: $0, as: UTF8.self))")
+        }
         // Both sides of the layout are exercised: mutants it takes and mutants it leaves.
         #expect(accepted > 5_000)
         #expect(refused > 100_000)
+    }
+}
+
+extension PhoneNumberLayoutTests {
+    /// What reading `document` gives, as a verified document made the one-pass way (values where
+    /// the walk found them) or the general way (the validator's index, keys looked up): the
+    /// watermark's verdict, the payload's kind and fields, and the JSON a batch writes, or the
+    /// error. The expected appid is the document's own, so that most documents verify.
+    static func reading(_ document: [UInt8], onePass: Bool) -> String? {
+        document.withUnsafeBytes { bytes -> String? in
+            do throws(OpenDataError) {
+                return try JSONMemberIndex.withStorage { (index) throws(OpenDataError) -> String? in
+                    let found: PhoneNumber.Layout.Found?
+                    if onePass {
+                        found = PhoneNumber.Layout.matches(bytes, collecting: &index)
+                        guard found != nil else { return nil }
+                    } else {
+                        found = nil
+                        guard StrictJSONValidator.problem(in: bytes, collecting: &index) == nil else { return nil }
+                    }
+                    let root = JSONValue.root(of: bytes, index: index)
+                    let appIDValue = root.member("watermark")?.member("appid")
+                    let expectedAppID = appIDValue?.stringSpan.map { JSONUnescape.string(bytes, $0) } ?? "wx"
+                    let watermark: Watermark
+                    if let found {
+                        watermark = try WatermarkVerification.verify(
+                            appID: found.appID, timestamp: found.timestamp, expectedAppID: expectedAppID, freshness: nil)
+                    } else {
+                        watermark = try WatermarkVerification.verify(
+                            root.member("watermark"), expectedAppID: expectedAppID, freshness: nil)
+                    }
+                    let verified = VerifiedDocument(plaintext: bytes, root: root, watermark: watermark, phoneNumberLayout: found)
+                    let payload = try OpenDataPayload.InPlace(verified)
+                    var json: [UInt8] = []
+                    payload.appendJSON(to: &json)
+                    // The model's own writer, field by field, must give the same bytes.
+                    var modelJSON: [UInt8] = []
+                    payload.payload.appendJSON(to: &modelJSON)
+                    #expect(json == modelJSON, "\(String(decoding: document, as: UTF8.self))")
+                    return "\(watermark) \(payload.payload) \(String(decoding: json, as: UTF8.self))"
+                }
+            } catch {
+                return "error \(error.code) \(error.field ?? "") \(error.reason)"
+            }
+        }
+    }
+
+    @Test("a document in the layout reads the same whether its values are taken where the walk found them or looked up by key, and a batch writes the bytes the model writes")
+    func sameReading() {
+        let integers = ["1", "86", "1234567890123456789", "9999999999999999999"].map { number in
+            Array(
+                (#"{"phoneNumber":"1","purePhoneNumber":"2","countryCode":\#(number),"watermark":{"timestamp":\#(number),"#
+                    + #""appid":"wx"}}"#).utf8)
+        }
+        var read = 0
+        var verbatim = 0
+        for document in Self.documents() + integers {
+            let onePass = Self.reading(document, onePass: true)
+            #expect(onePass != nil)
+            #expect(onePass == Self.reading(document, onePass: false), "\(String(decoding: document, as: UTF8.self))")
+            if onePass?.hasPrefix("error") == false {
+                read += 1
+                if onePass?.hasSuffix(String(decoding: document, as: UTF8.self)) == true { verbatim += 1 }
+            }
+        }
+        // Both kinds of success are exercised: written as the plaintext was, and rewritten
+        // (a countryCode that is a number becomes a string).
+        #expect(read > 20)
+        #expect(verbatim > 10 && verbatim < read)
     }
 }
 

@@ -102,8 +102,8 @@ extension BatchDecryptor {
                     try decryptor.withVerifiedPlaintext(
                         encryptedDataText: dataText, ivText: ivText, key: key, reusing: context
                     ) {
-                        (plaintext, root, watermark) throws(OpenDataError) in
-                        deliver(try OpenDataPayload.InPlace(plaintext, root, watermark))
+                        (document) throws(OpenDataError) in
+                        deliver(try OpenDataPayload.InPlace(document))
                     }
                 }
             }

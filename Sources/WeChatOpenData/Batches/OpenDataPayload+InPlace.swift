@@ -10,14 +10,14 @@ extension OpenDataPayload {
 
         /// Recognises the kind of a verified document and runs that model's checks: the same
         /// checks, and so the same errors, as ``OpenDataDecryptor/readPayload(_:_:_:_:)``.
-        init(_ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark) throws(OpenDataError) {
-            let kind = Kind.recognise(root)
+        init(_ document: VerifiedDocument) throws(OpenDataError) {
+            let kind = Kind.recognise(document)
             switch kind {
-            case .phone: self = .phoneNumber(try PhoneNumber.InPlace(root, watermark: watermark))
-            case .user: self = .userInfo(try UserInfo.InPlace(root, watermark: watermark))
+            case .phone: self = .phoneNumber(try PhoneNumber.InPlace(document))
+            case .user: self = .userInfo(try UserInfo.InPlace(document.root, watermark: document.watermark))
             // The recognised kind, not recognised again; asked for the kind it is, readPayload
             // throws the model's errors unchanged.
-            default: self = .read(try OpenDataDecryptor.readPayload(kind, plaintext, root, watermark))
+            default: self = .read(try OpenDataDecryptor.readPayload(kind, document))
             }
         }
 

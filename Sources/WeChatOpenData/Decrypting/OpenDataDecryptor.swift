@@ -91,8 +91,8 @@ public struct OpenDataDecryptor: Sendable {
         default: break
         }
         return try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, _, _) throws(OpenDataError) in
-            try Self.decodeWithFoundation(type, from: plaintext)
+            (document) throws(OpenDataError) in
+            try Self.decodeWithFoundation(type, from: document.plaintext)
         }
     }
 
@@ -100,8 +100,8 @@ public struct OpenDataDecryptor: Sendable {
         _ model: Model.Type, _ encryptedData: String, _ iv: String, _ sessionKey: SessionKey
     ) throws(OpenDataError) -> Model {
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (_, root, watermark) throws(OpenDataError) in
-            try Model.parse(root, watermark: watermark)
+            (document) throws(OpenDataError) in
+            try Model.parse(document)
         }
     }
 
@@ -117,8 +117,8 @@ public struct OpenDataDecryptor: Sendable {
         -> VerifiedOpenData
     {
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey) {
-            (plaintext, _, watermark) throws(OpenDataError) in
-            VerifiedOpenData(json: Data(plaintext), watermark: watermark)
+            (document) throws(OpenDataError) in
+            VerifiedOpenData(json: Data(document.plaintext), watermark: document.watermark)
         }
     }
 
@@ -150,28 +150,28 @@ public struct OpenDataDecryptor: Sendable {
         observer: DecryptionObserver?
     ) throws(OpenDataError) -> OpenDataPayload {
         try withVerifiedPlaintext(encryptedData: encryptedData, iv: iv, sessionKey: sessionKey, observer: observer) {
-            (plaintext, root, watermark) throws(OpenDataError) in
-            try Self.readPayload(kind, plaintext, root, watermark)
+            (document) throws(OpenDataError) in
+            try Self.readPayload(kind, document)
         }
     }
 
     /// Reads a verified plaintext as `kind`, or as the kind its keys suggest.
-    static func readPayload(
-        _ kind: OpenDataPayload.Kind?, _ plaintext: UnsafeRawBufferPointer, _ root: JSONValue, _ watermark: Watermark
-    ) throws(OpenDataError) -> OpenDataPayload {
+    static func readPayload(_ kind: OpenDataPayload.Kind?, _ document: VerifiedDocument) throws(OpenDataError)
+        -> OpenDataPayload
+    {
         do throws(OpenDataError) {
-            switch kind ?? OpenDataPayload.Kind.recognise(root) {
-            case .phone: return .phoneNumber(try PhoneNumber.parse(root, watermark: watermark))
-            case .user: return .userInfo(try UserInfo.parse(root, watermark: watermark))
-            case .werun: return .weRunData(try WeRunData.parse(root, watermark: watermark))
-            case .share: return .shareInfo(try ShareInfo.parse(root, watermark: watermark))
-            case .group: return .groupEnterInfo(try GroupEnterInfo.parse(root, watermark: watermark))
-            case .raw: return .raw(VerifiedOpenData(json: Data(plaintext), watermark: watermark))
+            switch kind ?? OpenDataPayload.Kind.recognise(document) {
+            case .phone: return .phoneNumber(try PhoneNumber.parse(document))
+            case .user: return .userInfo(try UserInfo.parse(document))
+            case .werun: return .weRunData(try WeRunData.parse(document))
+            case .share: return .shareInfo(try ShareInfo.parse(document))
+            case .group: return .groupEnterInfo(try GroupEnterInfo.parse(document))
+            case .raw: return .raw(VerifiedOpenData(json: Data(document.plaintext), watermark: document.watermark))
             }
         } catch {
             // Asked for one kind, given another: say which it looks like (recognised only now).
             guard let kind else { throw error }
-            let recognised = OpenDataPayload.Kind.recognise(root)
+            let recognised = OpenDataPayload.Kind.recognise(document)
             guard kind != recognised, recognised != .raw else { throw error }
             throw .invalidPayload(
                 field: error.field ?? "$",
@@ -189,7 +189,7 @@ public struct OpenDataDecryptor: Sendable {
         iv: String,
         sessionKey: SessionKey,
         observer: DecryptionObserver? = nil,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+        _ body: (VerifiedDocument) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // The closures capture pointers to the decryptor and the inputs, not the values: the
         // optimiser copies a captured string, key or struct into each closure it specialises, and
@@ -217,7 +217,7 @@ public struct OpenDataDecryptor: Sendable {
         key: UnsafeRawBufferPointer,
         observer: DecryptionObserver? = nil,
         reusing context: AESCBC.DecryptionContext? = nil,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+        _ body: (VerifiedDocument) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // Refuse absurd inputs before spending time on them. Line breaks and padding may make
         // the text a little longer than 4/3 of the bytes; twice the limit is generous. A limit
@@ -252,7 +252,7 @@ public struct OpenDataDecryptor: Sendable {
         iv: UnsafeRawBufferPointer,
         observer: DecryptionObserver?,
         context: AESCBC.DecryptionContext?,
-        _ body: (UnsafeRawBufferPointer, JSONValue, Watermark) throws(OpenDataError) -> Result
+        _ body: (VerifiedDocument) throws(OpenDataError) -> Result
     ) throws(OpenDataError) -> Result {
         // libcrypto fails only when it is broken, never because of the data.
         guard AESCBC.transform(buffer, key: key, iv: iv, encrypt: false, reusing: context) else { throw .decryptionFailed }
@@ -262,18 +262,25 @@ public struct OpenDataDecryptor: Sendable {
         // One pass validates the document and indexes its members for the readers: a phone
         // number in WeChat's own layout by walking that layout, anything else token by token.
         return try JSONMemberIndex.withStorage { (index) throws(OpenDataError) in
+            let phoneNumberLayout = PhoneNumber.Layout.matches(plaintext, collecting: &index)
             let jsonProblem =
-                PhoneNumber.Layout.matches(plaintext, collecting: &index)
-                ? nil : StrictJSONValidator.problem(in: plaintext, collecting: &index)
+                phoneNumberLayout != nil ? nil : StrictJSONValidator.problem(in: plaintext, collecting: &index)
             observer?.decrypted(decrypted, padding: padding, jsonProblem: jsonProblem)
             let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
             // The one branch, on the combined verdict only.
             guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
             let root = JSONValue.root(of: plaintext, index: index)
-            let watermark = try WatermarkVerification.verify(
-                root.member("watermark"), expectedAppID: appID, freshness: freshness)
+            let watermark: Watermark
+            if let found = phoneNumberLayout {
+                watermark = try WatermarkVerification.verify(
+                    appID: found.appID, timestamp: found.timestamp, expectedAppID: appID, freshness: freshness)
+            } else {
+                watermark = try WatermarkVerification.verify(
+                    root.member("watermark"), expectedAppID: appID, freshness: freshness)
+            }
             observer?.verified(watermark)
-            return try body(plaintext, root, watermark)
+            return try body(
+                VerifiedDocument(plaintext: plaintext, root: root, watermark: watermark, phoneNumberLayout: phoneNumberLayout))
         }
     }
 

@@ -11,6 +11,14 @@ protocol OpenDataModel: Sendable, JSONWritable {
     static var csvColumns: [String] { get }
 
     static func parse(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) -> Self
+    /// The same from a verified document (by default, from its root object and watermark).
+    static func parse(_ document: VerifiedDocument) throws(OpenDataError) -> Self
     /// Calls `body` with the cell of each of ``csvColumns``, in the same order.
     func forEachCSVCell(_ body: (String) -> Void)
+}
+
+extension OpenDataModel {
+    static func parse(_ document: VerifiedDocument) throws(OpenDataError) -> Self {
+        try parse(document.root, watermark: document.watermark)
+    }
 }

@@ -54,6 +54,12 @@ public enum OpenDataPayload: Sendable, Hashable, Encodable {
             }
         }
 
+        /// The same for a verified document; one in the phone number's layout starts with
+        /// `phoneNumber`, which decides without a look-up.
+        static func recognise(_ document: VerifiedDocument) -> Kind {
+            document.phoneNumberLayout != nil ? .phone : recognise(document.root)
+        }
+
         /// Every model's recognising keys with its kind, in one flat table: one look-up per key.
         private static let recognisingKeys: [(key: StaticString, kind: Kind)] =
             [

@@ -70,6 +70,10 @@ extension PhoneNumber: OpenDataModel {
         PhoneNumber(try InPlace(root, watermark: watermark))
     }
 
+    static func parse(_ document: VerifiedDocument) throws(OpenDataError) -> PhoneNumber {
+        PhoneNumber(try InPlace(document))
+    }
+
     /// The payload read and checked, its text still in the plaintext: what a batch worker hands
     /// over, written out from there, and made into a `PhoneNumber` only when one is asked for.
     struct InPlace: JSONWritable {
@@ -77,17 +81,42 @@ extension PhoneNumber: OpenDataModel {
         let purePhoneNumber: PayloadText
         let countryCode: PayloadText
         let watermark: Watermark
+        /// The plaintext, when it is byte for byte what ``write(to:)`` writes: in the layout, with
+        /// `countryCode` a string (a number is written as one). Written as it is.
+        private let wireForm: UnsafeRawBufferPointer?
 
         /// Every check of ``PhoneNumber/parse(_:watermark:)``: it is this, then a copy.
         init(_ root: JSONValue, watermark: Watermark) throws(OpenDataError) {
             let fields = root.members(["phoneNumber", "purePhoneNumber", "countryCode"])
-            phoneNumber = try PayloadField.text(fields[0], field: "phoneNumber")
-            purePhoneNumber = try PayloadField.text(fields[1], field: "purePhoneNumber")
-            countryCode = try PayloadField.textOrInteger(fields[2], field: "countryCode")
+            try self.init(fields[0], fields[1], fields[2], watermark, wireForm: nil)
+        }
+
+        /// The same checks, on a verified document: its values taken where the layout's walk
+        /// found them, when it is in the layout.
+        init(_ document: VerifiedDocument) throws(OpenDataError) {
+            guard let found = document.phoneNumberLayout else {
+                try self.init(document.root, watermark: document.watermark)
+                return
+            }
+            let countryCode = found.countryCode
+            try self.init(
+                found.phoneNumber, found.purePhoneNumber, countryCode, document.watermark,
+                wireForm: countryCode.kind == .string ? document.plaintext : nil)
+        }
+
+        private init(
+            _ phoneNumber: JSONValue?, _ purePhoneNumber: JSONValue?, _ countryCode: JSONValue?, _ watermark: Watermark,
+            wireForm: UnsafeRawBufferPointer?
+        ) throws(OpenDataError) {
+            self.phoneNumber = try PayloadField.text(phoneNumber, field: "phoneNumber")
+            self.purePhoneNumber = try PayloadField.text(purePhoneNumber, field: "purePhoneNumber")
+            self.countryCode = try PayloadField.textOrInteger(countryCode, field: "countryCode")
             self.watermark = watermark
+            self.wireForm = wireForm
         }
 
         func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
+            if let wireForm { return writer.writeVerbatim(wireForm) }
             PhoneNumber.write(phoneNumber, purePhoneNumber, countryCode, watermark, to: &writer)
         }
     }
@@ -95,38 +124,65 @@ extension PhoneNumber: OpenDataModel {
     /// The layout WeChat writes a phone number in,
     /// `{"phoneNumber":…,"purePhoneNumber":…,"countryCode":…,"watermark":{"timestamp":…,"appid":…}}`
     /// with no blanks, each value a plain string or integer: a document walked through it to its
-    /// end is strict JSON (see `JSONLayoutCursor`), validated in one pass. Any other document
-    /// (another key order, blanks, an escape, non-ASCII text, a fraction) goes through the
-    /// general validator, which decides; a document's verdict and members are the same either way.
+    /// end is strict JSON (see `JSONLayoutCursor`), validated in one pass, and its values are
+    /// where the walk found them, read without looking a key up. Any other document (another
+    /// key order, blanks, an escape, non-ASCII text, a fraction) goes through the general
+    /// validator, which decides; a document's verdict and members are the same either way.
     enum Layout {
-        /// Whether `bytes` is in the layout; if so, hands `collector` the members the general
-        /// validator would, in its order (an object's members before the object itself). Nothing
-        /// is collected unless the whole document is in the layout.
+        /// The values where the walk found them.
+        struct Found {
+            private let bytes: UnsafeRawBufferPointer
+            /// Where each value starts and ends (a string with its quotes, as the validator measures it).
+            private let ranges: (
+                phoneNumber: Range<Int>, purePhoneNumber: Range<Int>, countryCode: Range<Int>, timestamp: Range<Int>,
+                appID: Range<Int>
+            )
+
+            fileprivate init(
+                _ bytes: UnsafeRawBufferPointer,
+                _ ranges: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>)
+            ) {
+                self.bytes = bytes
+                self.ranges = ranges
+            }
+
+            fileprivate var phoneNumber: JSONValue { Self.value(ranges.phoneNumber, in: bytes) }
+            fileprivate var purePhoneNumber: JSONValue { Self.value(ranges.purePhoneNumber, in: bytes) }
+            fileprivate var countryCode: JSONValue { Self.value(ranges.countryCode, in: bytes) }
+            var timestamp: JSONValue { Self.value(ranges.timestamp, in: bytes) }
+            var appID: JSONValue { Self.value(ranges.appID, in: bytes) }
+
+            fileprivate static func value(_ range: Range<Int>, in bytes: UnsafeRawBufferPointer) -> JSONValue {
+                JSONValue(bytes: bytes, start: range.lowerBound, end: range.upperBound, stringHasEscapes: false)
+            }
+        }
+
+        /// The values of `bytes` if it is in the layout, after handing `collector` the members the
+        /// general validator would, in its order (an object's members before the object itself);
+        /// nil, with nothing collected, unless the whole document is in the layout.
         static func matches<Collector: JSONMemberCollector>(
             _ bytes: UnsafeRawBufferPointer, collecting collector: inout Collector
-        ) -> Bool {
+        ) -> Found? {
             guard var cursor = JSONLayoutCursor(bytes),
                 cursor.skip("{\""), let phoneNumberKey = cursor.key("phoneNumber"), let phoneNumber = cursor.value(),
                 cursor.skip(",\""), let purePhoneNumberKey = cursor.key("purePhoneNumber"),
                 let purePhoneNumber = cursor.value(),
                 cursor.skip(",\""), let countryCodeKey = cursor.key("countryCode"), let countryCode = cursor.value(),
                 cursor.skip(",\""), let watermarkKey = cursor.key("watermark")
-            else { return false }
+            else { return nil }
             let watermarkStart = cursor.offset  // its {
             guard cursor.skip("{\""), let timestampKey = cursor.key("timestamp"), let timestamp = cursor.value(),
                 cursor.skip(",\""), let appIDKey = cursor.key("appid"), let appID = cursor.value(),
                 cursor.skip("}}"), cursor.isAtEnd
-            else { return false }
-            func value(_ range: Range<Int>) -> JSONValue {
-                JSONValue(bytes: bytes, start: range.lowerBound, end: range.upperBound, stringHasEscapes: false)
-            }
+            else { return nil }
+            func value(_ range: Range<Int>) -> JSONValue { Found.value(range, in: bytes) }
             collector.collect(key: phoneNumberKey, value: value(phoneNumber))
             collector.collect(key: purePhoneNumberKey, value: value(purePhoneNumber))
             collector.collect(key: countryCodeKey, value: value(countryCode))
             collector.collectNested(in: watermarkStart, key: timestampKey, value: value(timestamp))
             collector.collectNested(in: watermarkStart, key: appIDKey, value: value(appID))
             collector.collect(key: watermarkKey, value: value(watermarkStart..<cursor.offset - 1))
-            return true
+            return Found(bytes, (phoneNumber, purePhoneNumber, countryCode, timestamp, appID))
         }
     }
 

@@ -13,6 +13,8 @@ protocol JSONOutput: ~Copyable {
     mutating func writeJSONString(_ utf8: UnsafeRawBufferPointer)
     /// Writes the decimal digits of `value`.
     mutating func writeDecimal(_ value: Int64)
+    /// Writes `bytes` as they are.
+    mutating func write(_ bytes: UnsafeRawBufferPointer)
 }
 
 extension JSONOutput where Self: ~Copyable {
@@ -67,6 +69,14 @@ extension JSONOutput where Self: ~Copyable {
         if let value { member(key, value) }
     }
 
+    /// A value whose JSON text is already in hand, byte for byte as the model would write it.
+    @inline(__always)
+    mutating func writeVerbatim(_ json: UnsafeRawBufferPointer) {
+        separate()
+        write(json)
+        needsComma = true
+    }
+
     @inline(__always)
     mutating func separate() {
         if needsComma { write(UInt8(ascii: ",")) }
@@ -90,6 +100,7 @@ struct JSONLength: JSONOutput {
         count &+= ByteCursor.jsonStringBound(utf8.count)
     }
     @inline(__always) mutating func writeDecimal(_ value: Int64) { count &+= ByteCursor.decimalBound }
+    @inline(__always) mutating func write(_ bytes: UnsafeRawBufferPointer) { count &+= bytes.count }
 }
 
 /// Text that a model writes as a JSON string: a `String` it holds, or a member it has not

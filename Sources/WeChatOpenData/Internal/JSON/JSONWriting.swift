@@ -31,6 +31,8 @@ struct JSONWriter: JSONOutput {
         bytes.appendBytes(atMost: ByteCursor.decimalBound) { $0.writeDecimal(value) }
     }
 
+    mutating func write(_ bytes: UnsafeRawBufferPointer) { self.bytes.append(contentsOf: bytes) }
+
     /// Appends text that is already JSON.
     mutating func raw(_ json: String) {
         separate()
