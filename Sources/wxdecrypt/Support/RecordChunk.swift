@@ -43,6 +43,7 @@ final class RecordChunk: @unchecked Sendable {
     init() {
         output = []
         reserveOutput()
+        input.reserve(InputReader.chunkCapacity)
     }
 
     private func reserveOutput() {
