@@ -9,7 +9,7 @@ extension OpenDataPayload {
         case read(OpenDataPayload)
 
         /// Recognises the kind of a verified document and runs that model's checks: the same
-        /// checks, and so the same errors, as ``OpenDataDecryptor/readPayload(_:_:_:_:)``.
+        /// checks, and so the same errors, as ``OpenDataDecryptor/readPayload(_:_:)``.
         init(_ document: VerifiedDocument) throws(OpenDataError) {
             let kind = Kind.recognise(document)
             switch kind {
