@@ -269,18 +269,11 @@ public struct OpenDataDecryptor: Sendable {
             let jsonValidMask: UInt32 = jsonProblem == nil ? 0xFFFF_FFFF : 0
             // The one branch, on the combined verdict only.
             guard padding.validMask & jsonValidMask == 0xFFFF_FFFF else { throw .decryptionFailed }
-            let root = JSONValue.root(of: plaintext, index: index)
-            let watermark: Watermark
-            if let found = phoneNumberLayout {
-                watermark = try WatermarkVerification.verify(
-                    appID: found.appID, timestamp: found.timestamp, expectedAppID: appID, freshness: freshness)
-            } else {
-                watermark = try WatermarkVerification.verify(
-                    root.member("watermark"), expectedAppID: appID, freshness: freshness)
-            }
-            observer?.verified(watermark)
-            return try body(
-                VerifiedDocument(plaintext: plaintext, root: root, watermark: watermark, phoneNumberLayout: phoneNumberLayout))
+            let document = try VerifiedDocument(
+                validated: plaintext, index: index, phoneNumberLayout: phoneNumberLayout, expectedAppID: appID,
+                freshness: freshness)
+            observer?.verified(document.watermark)
+            return try body(document)
         }
     }
 

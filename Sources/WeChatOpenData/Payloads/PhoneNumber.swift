@@ -115,6 +115,9 @@ extension PhoneNumber: OpenDataModel {
             self.wireForm = wireForm
         }
 
+        /// Whether ``write(to:)`` copies the plaintext rather than writing field by field.
+        var isWrittenAsPlaintext: Bool { wireForm != nil }
+
         func write<Output: JSONOutput & ~Copyable>(to writer: inout Output) {
             if let wireForm { return writer.writeVerbatim(wireForm) }
             PhoneNumber.write(phoneNumber, purePhoneNumber, countryCode, watermark, to: &writer)

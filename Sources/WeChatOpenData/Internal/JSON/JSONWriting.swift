@@ -35,9 +35,7 @@ struct JSONWriter: JSONOutput {
 
     /// Appends text that is already JSON.
     mutating func raw(_ json: String) {
-        separate()
-        bytes.append(contentsOf: json.utf8)
-        needsComma = true
+        withContiguousUTF8(json) { writeVerbatim($0) }
     }
 
     /// Appends validated JSON on one line (see `JSONCompacting`).
